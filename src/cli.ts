@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/** The `binwave` command line: one yargs command module per sub-command (see src/commands/). */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands';
+import { reportError } from './commands/common';
+
+export async function main(argv: string[]): Promise<void> {
+  let parser = yargs(argv)
+    .scriptName('binwave')
+    .usage('$0 <command> [options]\n\nRegression by classification: WaveNet over μ-law bins.')
+    .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces and extra detail' })
+    .strict()
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) reportError(err, argv.includes('--verbose'));
+      else {
+        process.stderr.write(`binwave: ${msg} (see --help)\n`);
+        process.exitCode = 1;
+      }
+    });
+  for (const c of commands) parser = parser.command(c);
+  await parser.parseAsync();
+}
+
+if (require.main === module) {
+  main(hideBin(process.argv)).catch((err) => reportError(err, process.argv.includes('--verbose')));
+}
