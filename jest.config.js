@@ -1,7 +1,7 @@
-/** Tests run the TypeScript sources directly (ts-jest, transpile only; `npm run build` type-checks). */
+/** Tests run the TypeScript sources directly (ts-jest, transpile only via isolatedModules; `npm run build` type-checks). */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 120000,
 };

@@ -40,6 +40,11 @@ export class Progress {
     this.tty = Boolean(this.stream.isTTY);
   }
 
+  /** Change the total when it is only estimated (e.g. a time-bounded run). */
+  setTotal(total: number): void {
+    this.opts.total = total;
+  }
+
   /** Set the absolute amount done; `extra` is shown after the bar (loss, etc.). */
   update(done: number, extra = ''): void {
     this.done = done;

@@ -1,0 +1,22 @@
+/** Shared test set-up: every tfjs test runs on the default backend of this machine (wasm). */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { selectBackend } from '../src/backend';
+import { ModelConfig, presetConfig } from '../src/model/config';
+
+export async function useWasm(): Promise<void> {
+  await selectBackend('wasm');
+}
+
+export function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `binwave-${prefix}-`));
+}
+
+/** A model small enough for finite differences and exhaustive checks. */
+export function microConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return presetConfig('tiny', {
+    stacks: 2, layersPerStack: 3, residualChannels: 4, dilationChannels: 3, skipChannels: 5, headChannels: 6,
+    quantizer: { bins: 16, mu: 15, companding: 'mulaw' }, ...overrides,
+  });
+}
