@@ -4,6 +4,10 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands';
 import { reportError } from './commands/common';
+import { oneLine } from './util/errors';
+
+/** Thrown after a usage error has been reported, so that yargs does not go on to run the command. */
+class UsageReported extends Error {}
 
 export async function main(argv: string[]): Promise<void> {
   let parser = yargs(argv)
@@ -20,12 +24,17 @@ export async function main(argv: string[]): Promise<void> {
     .fail((msg, err) => {
       if (err) reportError(err, argv.includes('--verbose'));
       else {
-        process.stderr.write(`binwave: ${msg} (see --help)\n`);
+        process.stderr.write(`binwave: ${oneLine(msg)} (see --help)\n`);
         process.exitCode = 1;
       }
+      throw new UsageReported();
     });
   for (const c of commands) parser = parser.command(c);
-  await parser.parseAsync();
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    if (!(err instanceof UsageReported)) throw err;
+  }
 }
 
 if (require.main === module) {

@@ -1,5 +1,7 @@
 /** Every `binwave` sub-command, in the order `--help` lists them. */
 import type { CommandModule } from 'yargs';
+import { infoCommand } from './info';
+import { quantizeCommand } from './quantize';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand];
