@@ -2,6 +2,8 @@
 import type { CommandModule } from 'yargs';
 import { infoCommand } from './info';
 import { quantizeCommand } from './quantize';
+import { trainCommand } from './train';
+import { modelInfoCommand } from './model-info';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand];
+export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand];

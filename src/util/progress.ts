@@ -32,6 +32,7 @@ export class Progress {
   private readonly start = Date.now();
   private lastLog = 0;
   private done = 0;
+  private lastRendered = -1;
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
 
@@ -54,6 +55,7 @@ export class Progress {
     if (!this.tty && now - this.lastLog < every && done < this.opts.total) return;
     if (this.tty && now - this.lastLog < 100 && done < this.opts.total) return;
     this.lastLog = now;
+    this.lastRendered = done;
     const line = this.render(extra);
     if (this.tty) this.stream.write(`\r${line}\x1b[K`);
     else this.stream.write(`${line}\n`);
@@ -76,6 +78,7 @@ export class Progress {
 
   finish(extra = ''): void {
     if (this.opts.silent) return;
+    if (!this.tty && this.lastRendered === this.done && !extra) return; // the last log line already says it
     this.lastLog = 0;
     const line = this.render(extra);
     if (this.tty) this.stream.write(`\r${line}\x1b[K\n`);

@@ -1,0 +1,56 @@
+/** A Dataset over a WAV folder, read through the audio module at the model's rate: what train and eval share. */
+import { loadAudio, scanWavFolder } from '../audio';
+import { ModelConfig, receptiveField } from '../model/config';
+import { Quantizer } from '../quantize/quantizer';
+import { UserError } from '../util/errors';
+import { Dataset } from './dataset';
+
+export interface FolderDataOptions {
+  dir: string;
+  config: ModelConfig;
+  targetLength: number;
+  valFraction: number;
+  seed: number;
+  trimDb?: number;
+  normalize?: boolean;
+  cacheMb?: number;
+  /** Any unreadable or unusable file ends the run instead of being skipped. */
+  strict?: boolean;
+  warn?: (line: string) => void;
+}
+
+export function folderDataset(o: FolderDataOptions): Dataset {
+  const warn = o.warn ?? ((l: string) => process.stderr.write(l + '\n'));
+  const { files, problems } = scanWavFolder(o.dir);
+  for (const p of problems) {
+    if (o.strict) throw new UserError(`${p.file}: ${p.reason}`);
+    warn(`skipped ${p.file}: ${p.reason}`);
+  }
+  if (files.length === 0) throw new UserError(`${o.dir}: no .wav files found`);
+  const load = (file: string): Float32Array => {
+    const { audio, trimmed } = loadAudio(file, { sampleRate: o.config.sampleRate, trimDb: o.trimDb, normalize: o.normalize });
+    for (const w of audio.warnings) {
+      if (o.strict) throw new UserError(`${file}: ${w}`);
+      warn(`warning: ${file}: ${w}`);
+    }
+    if (trimmed && (trimmed.removedStartSec > 0.5 || trimmed.removedEndSec > 0.5)) {
+      warn(`trimmed ${file}: ${trimmed.removedStartSec.toFixed(2)} s at the start, ${trimmed.removedEndSec.toFixed(2)} s at the end`);
+    }
+    return audio.samples;
+  };
+  return new Dataset({
+    files,
+    root: o.dir,
+    load,
+    quantizer: new Quantizer(o.config.quantizer),
+    receptiveField: receptiveField(o.config),
+    targetLength: o.targetLength,
+    valFraction: o.valFraction,
+    seed: o.seed,
+    cacheBytes: (o.cacheMb ?? 256) * 1024 * 1024,
+    onProblem: (file, reason) => {
+      if (o.strict) throw new UserError(`${file}: ${reason}`);
+      warn(`skipped ${file}: ${reason}`);
+    },
+  });
+}
