@@ -64,7 +64,7 @@ export function logTicks(lo: number, hi: number, base: 2 | 10 = logBaseFor(lo, h
   let every = 1;
   while (Math.floor(e1 / every) - Math.ceil(e0 / every) + 1 > maxTicks) every++;
   const ticks: number[] = [];
-  for (let e = Math.ceil(e0 / every) * every; e <= e1; e += every) ticks.push(Math.pow(base, e));
+  for (let e = Math.ceil(e0 / every) * every; e <= e1; e += every) ticks.push(tidy(Math.pow(base, e)));
   return ticks;
 }
 
@@ -337,8 +337,8 @@ function decimate(px: number[], py: number[]): [number[], number[]] {
 }
 
 export function linePlot(opts: LinePlotOptions): string {
-  const width = opts.width ?? 640;
-  const height = opts.height ?? 360;
+  const width = opts.width ?? 760;
+  const height = opts.height ?? 380;
   const logX = !!opts.logX;
   const logY = !!opts.logY;
   const series = opts.series.map((s, i) => ({ ...s, kind: s.kind ?? 'line', color: s.color ?? seriesColor(i) }));
@@ -508,7 +508,8 @@ function resample(z: ArrayLike<number>[], maxCols: number, maxRows: number): { c
         const zr = z[t];
         for (let k = b0; k < b1 && k < zr.length; k++) {
           const val = zr[k];
-          if (Number.isFinite(val)) {
+          if (val - val === 0) {
+            // finite (NaN - NaN and Inf - Inf are NaN)
             sum += val;
             count++;
           }
@@ -521,8 +522,8 @@ function resample(z: ArrayLike<number>[], maxCols: number, maxRows: number): { c
 }
 
 export function heatmap(opts: HeatmapOptions): string {
-  const width = opts.width ?? 640;
-  const height = opts.height ?? 340;
+  const width = opts.width ?? 760;
+  const height = opts.height ?? 360;
   const { cols, rows, v } = resample(opts.z, opts.maxColumns ?? 1200, opts.maxRows ?? 1024);
   const log = !!opts.logScale;
 
@@ -542,7 +543,8 @@ export function heatmap(opts: HeatmapOptions): string {
     if (!(lo > 0)) lo = 1e-12;
   }
   if (hi === lo) hi = log ? lo * 10 : lo + 1;
-  const t = (val: number) => (log ? Math.log10(val / lo) / Math.log10(hi / lo) : (val - lo) / (hi - lo));
+  const logSpan = Math.log(hi / lo);
+  const t = (val: number) => (log ? Math.log(val / lo) / logSpan : (val - lo) / (hi - lo));
 
   // The image: row 0 at the top is the highest bin.
   const lut = colorLut(opts.colorScale ?? 'viridis');
@@ -555,7 +557,8 @@ export function heatmap(opts: HeatmapOptions): string {
         img[o] = img[o + 1] = img[o + 2] = 200;
         continue;
       }
-      const k = log && !(val > 0) ? 0 : Math.round(255 * Math.min(1, Math.max(0, t(val))));
+      const f = log && !(val > 0) ? 0 : t(val);
+      const k = f > 0 ? (f < 1 ? (255 * f + 0.5) | 0 : 255) : 0;
       img[o] = lut[k * 3];
       img[o + 1] = lut[k * 3 + 1];
       img[o + 2] = lut[k * 3 + 2];
@@ -678,7 +681,7 @@ export interface WaveformOptions {
 
 /** A waveform as its min/max envelope per pixel column (one filled path, whatever the length). */
 export function waveform(opts: WaveformOptions): string {
-  const width = opts.width ?? 640;
+  const width = opts.width ?? 760;
   const height = opts.height ?? 200;
   const xLabel = opts.xLabel ?? 'time (s)';
   const yLabel = opts.yLabel ?? 'amplitude';
@@ -719,7 +722,7 @@ export function waveform(opts: WaveformOptions): string {
       let mx = -Infinity;
       for (let i = i0; i < i1; i++) {
         const v = samples[i];
-        if (!Number.isFinite(v)) continue;
+        if (v - v !== 0) continue; // not finite
         if (v < mn) mn = v;
         if (v > mx) mx = v;
       }
@@ -764,7 +767,7 @@ export interface BarChartOptions {
 
 /** Grouped vertical bars from zero (e.g. bits/sample per configuration). */
 export function barChart(opts: BarChartOptions): string {
-  const width = opts.width ?? 640;
+  const width = opts.width ?? 760;
   const height = opts.height ?? 320;
   const series = opts.series.map((s, i) => ({ ...s, color: s.color ?? seriesColor(i) }));
   let lo = 0;

@@ -5,7 +5,7 @@
 
 /**
  * Encode mono samples in [-1, 1] as a 16-bit PCM RIFF/WAVE file. Samples are clipped to [-1, 1], scaled by
- * 32767 and rounded; non-finite samples become 0.
+ * 32767 and rounded (half away from zero); non-finite samples become 0.
  */
 export function encodeWav16(samples: ArrayLike<number>, sampleRate: number): Uint8Array {
   if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 0x7fffffff) {
@@ -30,7 +30,8 @@ export function encodeWav16(samples: ArrayLike<number>, sampleRate: number): Uin
   for (let i = 0; i < n; i++) {
     const s = samples[i];
     const v = Number.isFinite(s) ? Math.max(-1, Math.min(1, s)) : 0;
-    buf.writeInt16LE(Math.round(v * 32767), 44 + 2 * i);
+    // Round half away from zero, so that x and -x encode symmetrically.
+    buf.writeInt16LE(v < 0 ? -Math.round(-v * 32767) : Math.round(v * 32767), 44 + 2 * i);
   }
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
