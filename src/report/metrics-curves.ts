@@ -55,7 +55,7 @@ export function metricSeries(records: MetricsRecord[], key: string): { x: number
   return { x: steps, y: steps.map((s) => byStep.get(s)!) };
 }
 
-/** Exponential moving average with bias correction (TensorBoard-style smoothing). */
+/** Exponential moving average with bias correction (TensorBoard-style smoothing; lags behind the data). */
 export function emaSmooth(y: number[], weight: number): number[] {
   const out: number[] = [];
   let acc = 0;
@@ -68,13 +68,21 @@ export function emaSmooth(y: number[], weight: number): number[] {
   return out;
 }
 
+/** The EMA run forwards then backwards: the same smoothing without the lag (a symmetric kernel). */
+export function zeroPhaseSmooth(y: number[], weight: number): number[] {
+  return emaSmooth(emaSmooth(y, weight).reverse(), weight).reverse();
+}
+
 export interface MetricsCurvesOptions {
   title?: string;
   width?: number;
   height?: number;
   logY?: boolean;
   yRange?: [number, number];
-  /** EMA weight for a smoothed training curve drawn over the raw one; default 0.9 from 50 points on, 0 = off. */
+  /**
+   * Weight of the (zero-phase, forward-backward EMA) smoothing of a training curve drawn over the raw one;
+   * default 0.8 from 50 points on; 0 turns it off.
+   */
   smoothing?: number;
 }
 
@@ -83,11 +91,11 @@ export function metricsCurves(metricsJsonlPath: string, opts: MetricsCurvesOptio
   const { records } = readMetricsJsonl(metricsJsonlPath);
   const train = metricSeries(records, 'loss_bits');
   const val = metricSeries(records, 'val_bits');
-  const smoothing = opts.smoothing ?? (train.x.length >= 50 ? 0.9 : 0);
+  const smoothing = opts.smoothing ?? (train.x.length >= 50 ? 0.8 : 0);
   const series: LineSeries[] = [];
   if (smoothing > 0) {
-    series.push({ name: 'training loss (raw)', x: train.x, y: train.y, color: '#b7c9ee' });
-    series.push({ name: 'training loss (smoothed)', x: train.x, y: emaSmooth(train.y, smoothing), color: '#3b6fd4' });
+    series.push({ name: 'training loss', x: train.x, y: train.y, color: '#b9cbef', strokeWidth: 1.25 });
+    series.push({ name: 'training loss, smoothed', x: train.x, y: zeroPhaseSmooth(train.y, smoothing), color: '#3b6fd4' });
   } else {
     series.push({ name: 'training loss', x: train.x, y: train.y, color: '#3b6fd4' });
   }

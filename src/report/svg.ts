@@ -290,6 +290,8 @@ export interface LineSeries {
   kind?: 'line' | 'points' | 'line+points';
   color?: string;
   dash?: boolean;
+  /** Line width in px (default 2). */
+  strokeWidth?: number;
 }
 
 export interface LinePlotOptions {
@@ -423,7 +425,7 @@ export function linePlot(opts: LinePlotOptions): string {
       flush();
       if (d.length) {
         body.push(
-          `<path class="bw-line" d="${d.join('')}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" ` +
+          `<path class="bw-line" d="${d.join('')}" fill="none" stroke="${escapeXml(s.color)}" stroke-width="${r(s.strokeWidth ?? 2)}" ` +
             `stroke-linejoin="round" stroke-linecap="round"${dash}/>`,
         );
       }
@@ -570,6 +572,11 @@ export function heatmap(opts: HeatmapOptions): string {
   // Axes: x/y values are edges of the image.
   const xs = makeScale(opts.x0, opts.x1, { fixed: true });
   const ys = makeScale(opts.y0, opts.y1, { fixed: true, target: 5 });
+  if (opts.y0 === 0 && opts.y1 >= 8 && Number.isInteger(Math.log2(opts.y1))) {
+    // A bin axis over Q = 2^k bins: ticks at quarters of Q (0, 64, 128, 192, 256) read better than 50s.
+    ys.ticks = [0, 1, 2, 3, 4].map((k) => (opts.y1 * k) / 4);
+    ys.labels = ys.ticks.map(String);
+  }
   const cs = log
     ? makeScale(lo, hi, { log: true, fixed: true })
     : makeScale(lo, hi, { fixed: true, target: 5 });
