@@ -163,11 +163,32 @@ describe('SVG charts', () => {
     const px = (x: number, y: number) => Array.from(png.data.subarray((y * 400 + x) * 3, (y * 400 + x) * 3 + 3));
     expect(px(0, 255)).toEqual([253, 231, 37]);
     expect(px(0, 0)).toEqual([68, 1, 84]);
-    const big = heatmap({ title: 'h', xLabel: 't', yLabel: 'b', z: Array.from({ length: 2400 }, () => new Float32Array(2048).fill(0.5)), x0: 0, x1: 1, y0: 0, y1: 2048 });
-    const uri2 = big.match(/class="bw-heat"[^>]*href="data:image\/png;base64,([^"]+)"/)![1];
-    const png2 = decodePng(Buffer.from(uri2, 'base64'));
-    expect([png2.width, png2.height]).toEqual([1200, 1024]);
-    expect(big.length).toBeLessThan(200000); // constant image compresses to almost nothing
+    // Larger inputs are averaged down: 300 columns → 100 (3 each), 200 bins → 50 (4 each).
+    const ramp = Array.from({ length: 300 }, (_, t) => new Float32Array(200).fill(t));
+    const small = heatmap({ title: 'h', xLabel: 't', yLabel: 'b', z: ramp, x0: 0, x1: 1, y0: 0, y1: 200, maxColumns: 100, maxRows: 50 });
+    const png2 = decodePng(Buffer.from(small.match(/class="bw-heat"[^>]*href="data:image\/png;base64,([^"]+)"/)![1], 'base64'));
+    expect([png2.width, png2.height]).toEqual([100, 50]);
+    // Column c averages t = 3c..3c+2, i.e. 3c+1 of 0..299: the first column is the darkest, the last the brightest.
+    expect(Array.from(png2.data.subarray(0, 3))).toEqual([68, 1, 84]);
+    expect(Array.from(png2.data.subarray(99 * 3, 100 * 3))).toEqual([253, 231, 37]);
+    // The default caps (1200 × 1024) apply without options.
+    const wide = heatmap({ title: 'h', xLabel: 't', yLabel: 'b', z: Array.from({ length: 1500 }, () => new Float32Array(8)), x0: 0, x1: 1, y0: 0, y1: 8 });
+    expect(decodePng(Buffer.from(wide.match(/href="data:image\/png;base64,([^"]+)"/)![1], 'base64')).width).toBe(1200);
+  });
+
+  test('degenerate inputs still give finite, well-formed SVG', () => {
+    const cases = [
+      heatmap({ title: 'empty', xLabel: 't', yLabel: 'b', z: [], x0: 0, x1: 1, y0: 0, y1: 1 }),
+      heatmap({ title: 'nan', xLabel: 't', yLabel: 'b', z: [[NaN, 0], [0, 0]], x0: 0, x1: 0, y0: 0, y1: 2, logScale: true }),
+      linePlot({ title: 'flat', xLabel: 'x', yLabel: 'y', yRange: [3, 3], series: [{ name: 's', x: [1, 1], y: [3, 3] }] }),
+      linePlot({ title: 'badlog', xLabel: 'x', yLabel: 'y', logY: true, yRange: [0, 1], series: [{ name: 's', x: [1, 2], y: [0.5, 1] }] }),
+      waveform({ samples: Float32Array.from([0.5]), sampleRate: 8000, title: 'one' }),
+      barChart({ title: 'none', yLabel: 'v', categories: [], series: [] }),
+    ];
+    for (const svg of cases) {
+      expect(svg).toMatch(/^<svg [^>]*>.*<\/svg>$/s);
+      expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+    }
   });
 
   test('waveform is one envelope path whatever the length', () => {

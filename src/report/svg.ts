@@ -94,6 +94,7 @@ function makeScale(
   opts: { log?: boolean; nice?: boolean; pad?: number; fixed?: boolean; target?: number },
 ): Scale {
   const target = opts.target ?? 6;
+  if (opts.fixed && !(hi > lo && (!opts.log || lo > 0))) opts = { ...opts, fixed: false }; // unusable range
   if (opts.log) {
     if (!(lo > 0) || !(hi > 0)) {
       lo = 1;
