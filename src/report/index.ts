@@ -1,0 +1,10 @@
+/** Reports: SVG charts, self-contained HTML, markdown tables, the json/md/html trio, and embedded audio. */
+export * from './svg';
+export * from './html';
+export * from './metrics-curves';
+export { encodeWav16 } from './wav';
+export { encodePng, decodePng, pngDataUri, crc32 } from './png';
+export type { PngImage } from './png';
+export { PALETTE, seriesColor, colorLut } from './colors';
+export type { ColorScale } from './colors';
+export { formatNumber, formatTick } from './format';
