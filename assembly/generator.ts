@@ -1,5 +1,7 @@
 // WebAssembly SIMD kernel of the cached WaveNet generator (see src/generate/wasm-kernel.ts for the memory
-// layout the host writes). Build: npx asc assembly/generator.ts -o build/generator.wasm --enable simd -O3 --runtime stub --noAssert
+// layout the host writes). Build (both variants; the host takes the relaxed one where the runtime compiles it):
+//   npx asc assembly/generator.ts -o build/generator.wasm --enable simd -O3 --runtime stub --noAssert
+//   npx asc assembly/generator.ts -o build/generator-relaxed.wasm --enable simd --enable relaxed-simd -O3 --runtime stub --noAssert
 //
 // Every weight matrix [K, N] (K inputs, N outputs, both padded to a multiple of 8 with zeros) is packed in
 // panels of 8 output columns: panel p holds rows k = 0..K-1 of columns 8p..8p+7 contiguously, so the inner
@@ -34,6 +36,12 @@ const P_QREAL = 24;
 const P_LAYERS = 32;
 const LW = 10; // words per layer: d, pos, ring, dilW, dilB, skipW, skipB, resW, resB, -
 
+/** a·b + c: one fused multiply-add where relaxed SIMD is compiled in (build/generator-relaxed.wasm). */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 @inline function word(plan: usize, i: i32): i32 {
   return load<i32>(plan + (<usize>i << 2));
 }
@@ -66,17 +74,17 @@ export function dense(x: usize, B: i32, K: i32, w: usize, bias: usize, N: i32, o
         const w1 = v128.load(wk, 16);
         wk += 32;
         let s = v128.load32_splat(x0 + k);
-        a00 = f32x4.add(a00, f32x4.mul(s, w0));
-        a01 = f32x4.add(a01, f32x4.mul(s, w1));
+        a00 = madd(s, w0, a00);
+        a01 = madd(s, w1, a01);
         s = v128.load32_splat(x1 + k);
-        a10 = f32x4.add(a10, f32x4.mul(s, w0));
-        a11 = f32x4.add(a11, f32x4.mul(s, w1));
+        a10 = madd(s, w0, a10);
+        a11 = madd(s, w1, a11);
         s = v128.load32_splat(x2 + k);
-        a20 = f32x4.add(a20, f32x4.mul(s, w0));
-        a21 = f32x4.add(a21, f32x4.mul(s, w1));
+        a20 = madd(s, w0, a20);
+        a21 = madd(s, w1, a21);
         s = v128.load32_splat(x3 + k);
-        a30 = f32x4.add(a30, f32x4.mul(s, w0));
-        a31 = f32x4.add(a31, f32x4.mul(s, w1));
+        a30 = madd(s, w0, a30);
+        a31 = madd(s, w1, a31);
       }
       const o0 = out + <usize>b * os + (<usize>p << 2);
       const o1 = o0 + os;
@@ -97,16 +105,16 @@ export function dense(x: usize, B: i32, K: i32, w: usize, bias: usize, N: i32, o
       for (; k + 8 <= xs; k += 8) {
         const s = v128.load32_splat(x0 + k);
         const t = v128.load32_splat(x0 + k, 4);
-        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wk)));
-        a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wk, 16)));
-        c0 = f32x4.add(c0, f32x4.mul(t, v128.load(wk, 32)));
-        c1 = f32x4.add(c1, f32x4.mul(t, v128.load(wk, 48)));
+        a0 = madd(s, v128.load(wk), a0);
+        a1 = madd(s, v128.load(wk, 16), a1);
+        c0 = madd(t, v128.load(wk, 32), c0);
+        c1 = madd(t, v128.load(wk, 48), c1);
         wk += 64;
       }
       for (; k < xs; k += 4) {
         const s = v128.load32_splat(x0 + k);
-        a0 = f32x4.add(a0, f32x4.mul(s, v128.load(wk)));
-        a1 = f32x4.add(a1, f32x4.mul(s, v128.load(wk, 16)));
+        a0 = madd(s, v128.load(wk), a0);
+        a1 = madd(s, v128.load(wk, 16), a1);
         wk += 32;
       }
       const o0 = out + <usize>b * os + (<usize>p << 2);

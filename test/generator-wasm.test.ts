@@ -10,21 +10,25 @@ import { selectBackend } from '../src/backend';
 import { ModelConfig, presetConfig } from '../src/model/config';
 import { WaveNet } from '../src/model/wavenet';
 import { Generator, generate } from '../src/generate/generator';
-import { DEFAULT_WASM_PATH } from '../src/generate/wasm-kernel';
+import { DEFAULT_WASM_PATH, RELAXED_WASM_PATH, enableRelaxedSimd } from '../src/generate/wasm-kernel';
 import { concatCodes, forwardLogits, randomCodes, randomWeights } from './gen-helpers';
 import { Rng } from '../src/util/rng';
 
 const root = path.resolve(__dirname, '..');
 const source = path.join(root, 'assembly', 'generator.ts');
 
+function buildIfStale(out: string, extra: string[]): void {
+  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(source).mtimeMs) return;
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'), source,
+    '-o', out, '--enable', 'simd', ...extra, '-O3', '--runtime', 'stub', '--noAssert'], { cwd: root, stdio: 'inherit' });
+}
+
 beforeAll(async () => {
-  const stale = !fs.existsSync(DEFAULT_WASM_PATH) || fs.statSync(DEFAULT_WASM_PATH).mtimeMs < fs.statSync(source).mtimeMs;
-  if (stale) {
-    execFileSync(process.execPath, [path.join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js'), source,
-      '-o', DEFAULT_WASM_PATH, '--enable', 'simd', '-O3', '--runtime', 'stub', '--noAssert'], { cwd: root, stdio: 'inherit' });
-  }
+  buildIfStale(DEFAULT_WASM_PATH, []);
+  buildIfStale(RELAXED_WASM_PATH, ['--enable', 'relaxed-simd']);
+  enableRelaxedSimd();
   await selectBackend('wasm');
-}, 60000);
+}, 90000);
 
 const tiny = presetConfig('tiny');
 const odd: ModelConfig = presetConfig('tiny', {
@@ -43,6 +47,8 @@ describe('Generator (wasm SIMD kernel)', () => {
     const g = new Generator(tiny, randomWeights(tiny, 1), 1);
     expect(g.kernel).toBe('wasm');
     expect(g.fallbackReason).toBeNull();
+    expect(g.wasmFile).toBe(RELAXED_WASM_PATH);
+    expect(new Generator(tiny, randomWeights(tiny, 1), 1, { relaxedSimd: false }).wasmFile).toBe(DEFAULT_WASM_PATH);
     const t = new Generator(tiny, randomWeights(tiny, 1), 1, { wasmPath: '/nonexistent/x.wasm' });
     expect(t.kernel).toBe('ts');
     expect(t.fallbackReason).toMatch(/not found/);
@@ -55,13 +61,16 @@ describe('Generator (wasm SIMD kernel)', () => {
   });
 
   test.each([
-    ['tiny, 3 streams', tiny, 3],
-    ['tiny, 6 streams (4-stream blocks + remainder)', tiny, 6],
-    ['odd channel counts, scalar input, 5 streams', odd, 5],
-  ] as [string, ModelConfig, number][])('%s: logits equal the TypeScript kernel within 1e-4', (_, config, B) => {
+    ['tiny, 3 streams', tiny, 3, false],
+    ['tiny, 6 streams (4-stream blocks + remainder)', tiny, 6, false],
+    ['odd channel counts, scalar input, 5 streams', odd, 5, false],
+    ['relaxed SIMD: tiny, 6 streams', tiny, 6, true],
+    ['relaxed SIMD: odd channel counts, 5 streams', odd, 5, true],
+  ] as [string, ModelConfig, number, boolean][])('%s: logits equal the TypeScript kernel within 1e-4', (_, config, B, relaxedSimd) => {
     const w = randomWeights(config, 21);
     const a = new Generator(config, w, B, { kernel: 'ts' });
-    const b = new Generator(config, w, B, { kernel: 'wasm' });
+    const b = new Generator(config, w, B, { kernel: 'wasm', relaxedSimd });
+    expect(b.wasmFile).toBe(relaxedSimd ? RELAXED_WASM_PATH : DEFAULT_WASM_PATH);
     const Q = a.bins, T = 2 * a.receptiveField;
     const seqs = Array.from({ length: B }, (_, s) => randomCodes(T, Q, 100 + s));
     const la = new Float32Array(B * Q), lb = new Float32Array(B * Q), input = new Int32Array(B);
@@ -80,7 +89,7 @@ describe('Generator (wasm SIMD kernel)', () => {
     const w = randomWeights(tiny, 8);
     const model = new WaveNet(tiny, w);
     const B = 3;
-    const g = new Generator(tiny, w, B, { kernel: 'wasm' });
+    const g = new Generator(tiny, w, B, { kernel: 'wasm', relaxedSimd: false });
     const RF = g.receptiveField, Q = g.bins, T = 3 * RF;
     const seqs = Array.from({ length: B }, (_, s) => randomCodes(T, Q, 50 + s));
     const prefix = new Int32Array(RF).fill(g.initialCode);

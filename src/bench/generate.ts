@@ -1,18 +1,28 @@
 /**
  * Cached-generation throughput on a preset (default: reference), batch 1 and batch 16, for each step kernel.
  * Figures are medians of `runs` timed runs after a warm-up (V8 tiers wasm and JS up while it runs); each run
- * steps until `minSeconds` have passed. Standalone: `node dist/bench/generate.js` prints the JSON.
+ * steps until `minSeconds` have passed. Keys end in _ts, _wasm (SIMD), _wasm_relaxed (SIMD + fused multiply-add);
+ * the unsuffixed ones are the best kernel. Standalone: `node dist/bench/generate.js` prints the JSON.
  */
 import * as os from 'os';
 import { cost, presetConfig } from '../model/config';
 import { initWeights } from '../model/wavenet';
-import { Generator, KernelChoice } from '../generate/generator';
+import { Generator, GeneratorOptions } from '../generate/generator';
+import { RELAXED_WASM_PATH, enableRelaxedSimd } from '../generate/wasm-kernel';
+
+type Kernel = 'ts' | 'wasm' | 'wasm_relaxed';
+const KERNEL_OPTIONS: Record<Kernel, GeneratorOptions> = {
+  ts: { kernel: 'ts' },
+  wasm: { kernel: 'wasm', relaxedSimd: false },
+  wasm_relaxed: { kernel: 'wasm', relaxedSimd: true },
+};
 
 export interface BenchGenerateOptions {
   preset?: string;
   runs?: number;
   minSeconds?: number;
-  kernels?: ('ts' | 'wasm')[];
+  /** 'wasm' is the plain SIMD build, 'wasm_relaxed' the fused-multiply-add one (turns on V8's relaxed-SIMD flag). */
+  kernels?: Kernel[];
   batches?: number[];
   log?: (line: string) => void;
 }
@@ -60,10 +70,12 @@ export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Re
   const weights = initWeights(config, 1);
   const macs = cost(config).macsPerSample;
   const out: Record<string, number> = {};
-  const kernels: ('ts' | 'wasm')[] = [];
-  for (const k of opts.kernels ?? ['ts', 'wasm']) {
+  const kernels: Kernel[] = [];
+  for (const k of opts.kernels ?? ['ts', 'wasm', 'wasm_relaxed']) {
     try {
-      await Generator.create(config, weights, 1, { kernel: k as KernelChoice });
+      if (k === 'wasm_relaxed') enableRelaxedSimd();
+      const g = await Generator.create(config, weights, 1, KERNEL_OPTIONS[k]);
+      if (k === 'wasm_relaxed' && g.wasmFile !== RELAXED_WASM_PATH) throw new Error('relaxed-SIMD build did not load');
       kernels.push(k);
     } catch (err) {
       opts.log?.(`kernel ${k} unavailable: ${(err as Error).message}`);
@@ -71,7 +83,7 @@ export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Re
   }
   for (const k of kernels) {
     for (const B of batches) {
-      const gen = await Generator.create(config, weights, B, { kernel: k });
+      const gen = await Generator.create(config, weights, B, KERNEL_OPTIONS[k]);
       const rate = measure(gen, runs, minSeconds);
       out[`gen_samples_per_s_batch${B}_${k}`] = Math.round(rate);
       opts.log?.(`${k} batch ${B}: ${Math.round(rate)} samples/s`);

@@ -11,13 +11,14 @@
  *
  * Two kernels compute the step: the reference TypeScript one (ts-kernel.ts) and a WebAssembly SIMD one
  * (wasm-kernel.ts, compiled from assembly/generator.ts by `npm run build`). `kernel: 'auto'` takes the wasm
- * kernel when build/generator.wasm exists and instantiates, else the TypeScript one.
+ * kernel when build/generator-relaxed.wasm (fused multiply-adds) or build/generator.wasm exists and compiles,
+ * else the TypeScript one.
  */
 import { ModelConfig } from '../model/config';
 import { Quantizer } from '../quantize/quantizer';
 import { WeightMap, checkWeights, netShape, NetShape } from './layout';
 import { StepKernel, TsKernel } from './ts-kernel';
-import { WasmKernel, WasmModule, loadWasmModule, loadWasmModuleSync } from './wasm-kernel';
+import { LoadedKernel, WasmKernel, loadWasmModule, loadWasmModuleSync } from './wasm-kernel';
 
 export type KernelChoice = 'auto' | 'ts' | 'wasm';
 
@@ -26,8 +27,13 @@ export interface GeneratorOptions {
   initialCode?: number;
   /** Which step kernel: 'auto' (wasm if available), or force 'ts' / 'wasm' (throws if wasm is unavailable). */
   kernel?: KernelChoice;
-  /** Path of the compiled kernel (default: build/generator.wasm at the package root). */
+  /** Path of the compiled kernel (default: build/generator-relaxed.wasm if it compiles, else build/generator.wasm). */
   wasmPath?: string;
+  /**
+   * Try the fused-multiply-add build (build/generator-relaxed.wasm) first (default true). It compiles on
+   * Node >= 22, and on Node 20 after enableRelaxedSimd() (from './wasm-kernel').
+   */
+  relaxedSimd?: boolean;
 }
 
 export class Generator {
@@ -39,13 +45,15 @@ export class Generator {
   readonly quantizer: Quantizer;
   /** The kernel in use: 'ts' or 'wasm'. */
   readonly kernel: 'ts' | 'wasm';
+  /** The .wasm file of the wasm kernel, null for the TypeScript one. */
+  readonly wasmFile: string | null;
   /** Why the wasm kernel was not used, when kernel is 'ts' under 'auto'. */
   readonly fallbackReason: string | null;
   private readonly impl: StepKernel;
   private readonly shape: NetShape;
   private readonly steady: Float32Array[];
 
-  constructor(config: ModelConfig, weights: WeightMap, streams: number, options: GeneratorOptions = {}, wasmModule?: WasmModule) {
+  constructor(config: ModelConfig, weights: WeightMap, streams: number, options: GeneratorOptions = {}, wasmModule?: LoadedKernel) {
     if (!Number.isInteger(streams) || streams < 1) throw new RangeError(`streams must be a positive integer, got ${streams}`);
     this.config = config;
     this.shape = netShape(config);
@@ -61,10 +69,12 @@ export class Generator {
     const choice = options.kernel ?? 'auto';
     let impl: StepKernel | null = null;
     let reason: string | null = null;
+    let file: string | null = null;
     if (choice !== 'ts') {
       try {
-        const mod = wasmModule ?? loadWasmModuleSync(options.wasmPath);
-        impl = new WasmKernel(mod, this.shape, w, streams);
+        const loaded = wasmModule ?? loadWasmModuleSync(options.wasmPath, options.relaxedSimd ?? true);
+        impl = new WasmKernel(loaded.module, this.shape, w, streams);
+        file = loaded.file;
       } catch (err) {
         if (choice === 'wasm') throw err;
         reason = (err as Error).message;
@@ -73,16 +83,17 @@ export class Generator {
     this.impl = impl ?? new TsKernel(this.shape, w, streams);
     this.kernel = this.impl.name;
     this.fallbackReason = reason;
+    this.wasmFile = file;
     this.steady = steadyState(this.shape, w, this.initialCode);
     this.reset();
   }
 
   /** Like the constructor, but compiles the wasm kernel with the asynchronous WebAssembly.instantiate path. */
   static async create(config: ModelConfig, weights: WeightMap, streams: number, options: GeneratorOptions = {}): Promise<Generator> {
-    let mod: WasmModule | undefined;
+    let mod: LoadedKernel | undefined;
     if ((options.kernel ?? 'auto') !== 'ts') {
       try {
-        mod = await loadWasmModule(options.wasmPath);
+        mod = await loadWasmModule(options.wasmPath, options.relaxedSimd ?? true);
       } catch (err) {
         if (options.kernel === 'wasm') throw err;
         return new Generator(config, weights, streams, { ...options, kernel: 'ts' });

@@ -24,9 +24,25 @@ const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** build/generator.wasm at the package root (same relative place from src/generate and dist/generate). */
 export const DEFAULT_WASM_PATH = path.resolve(__dirname, '..', '..', 'build', 'generator.wasm');
+/** The same kernel with fused multiply-adds (relaxed SIMD): Node >= 22, or Node 20 after enableRelaxedSimd(). */
+export const RELAXED_WASM_PATH = path.resolve(__dirname, '..', '..', 'build', 'generator-relaxed.wasm');
 
 const IMPORTS = { env: { abort: () => { throw new Error('wasm kernel aborted'); } } };
 const cache = new Map<string, WasmModule>();
+
+export interface LoadedKernel {
+  module: WasmModule;
+  file: string;
+}
+
+/**
+ * Turn on V8's relaxed-SIMD flag (Node 20 ships it behind --experimental-wasm-relaxed-simd). Affects modules
+ * compiled afterwards; a process-wide V8 setting, so it is opt-in.
+ */
+export function enableRelaxedSimd(): void {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  (require('v8') as typeof import('v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
 
 function readKernel(file: string): Uint8Array {
   if (!WA) throw new Error('WebAssembly is not available in this runtime');
@@ -34,25 +50,47 @@ function readKernel(file: string): Uint8Array {
   return fs.readFileSync(file);
 }
 
+/** The files to try, in order: an explicit path alone, else the relaxed-SIMD build (when wanted) then the plain one. */
+function candidates(file: string | undefined, relaxed: boolean): string[] {
+  if (file) return [file];
+  return relaxed ? [RELAXED_WASM_PATH, DEFAULT_WASM_PATH] : [DEFAULT_WASM_PATH];
+}
+
 /** Compile the kernel synchronously (Node allows it at any size). Cached per path. */
-export function loadWasmModuleSync(file: string = DEFAULT_WASM_PATH): WasmModule {
-  let m = cache.get(file);
-  if (!m) {
-    m = new WA!.Module(readKernel(file));
-    cache.set(file, m);
+export function loadWasmModuleSync(file?: string, relaxed = true): LoadedKernel {
+  let last: unknown = null;
+  for (const f of candidates(file, relaxed)) {
+    try {
+      let m = cache.get(f);
+      if (!m) {
+        m = new WA!.Module(readKernel(f));
+        cache.set(f, m);
+      }
+      return { module: m, file: f };
+    } catch (err) {
+      last = err;
+    }
   }
-  return m;
+  throw last;
 }
 
 /** Compile the kernel with WebAssembly.instantiate. Cached per path. */
-export async function loadWasmModule(file: string = DEFAULT_WASM_PATH): Promise<WasmModule> {
-  let m = cache.get(file);
-  if (!m) {
-    const r = await WA!.instantiate(readKernel(file), IMPORTS);
-    m = r.module;
-    cache.set(file, m);
+export async function loadWasmModule(file?: string, relaxed = true): Promise<LoadedKernel> {
+  let last: unknown = null;
+  for (const f of candidates(file, relaxed)) {
+    try {
+      let m = cache.get(f);
+      if (!m) {
+        const r = await WA!.instantiate(readKernel(f), IMPORTS);
+        m = r.module;
+        cache.set(f, m);
+      }
+      return { module: m, file: f };
+    } catch (err) {
+      last = err;
+    }
   }
-  return m;
+  throw last;
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
