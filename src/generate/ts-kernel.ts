@@ -12,19 +12,46 @@ export interface StepKernel {
   step(codes: Int32Array, logitsOut: Float32Array): void;
 }
 
-/** out[b, n] = (acc ? out[b, n] : 0) + (bias[n] + Σ_k x[b, k]·wt[n, k]) for b < B. */
+/**
+ * out[b, n] = (acc ? out[b, n] : 0) + (bias[n] + Σ_k x[b, k]·wt[n, k]) for b < B. Streams go four at a time
+ * through each weight row, so every weight load serves four multiply-adds.
+ */
 function denseT(
   x: Float32Array, B: number, K: number, wt: Float32Array, bias: Float32Array, N: number, out: Float32Array, acc: boolean,
 ): void {
-  const K4 = K & ~3;
+  const B4 = B & ~3;
   for (let n = 0; n < N; n++) {
     const row = n * K;
     const bn = bias[n];
-    for (let b = 0; b < B; b++) {
+    let b = 0;
+    for (; b < B4; b += 4) {
+      const x0 = b * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < K; k++) {
+        const w = wt[row + k];
+        s0 += x[x0 + k] * w;
+        s1 += x[x1 + k] * w;
+        s2 += x[x2 + k] * w;
+        s3 += x[x3 + k] * w;
+      }
+      const o = b * N + n;
+      if (acc) {
+        out[o] += bn + s0;
+        out[o + N] += bn + s1;
+        out[o + 2 * N] += bn + s2;
+        out[o + 3 * N] += bn + s3;
+      } else {
+        out[o] = bn + s0;
+        out[o + N] = bn + s1;
+        out[o + 2 * N] = bn + s2;
+        out[o + 3 * N] = bn + s3;
+      }
+    }
+    for (; b < B; b++) {
       const xo = b * K;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       let k = 0;
-      for (; k < K4; k += 4) {
+      for (; k + 4 <= K; k += 4) {
         s0 += x[xo + k] * wt[row + k];
         s1 += x[xo + k + 1] * wt[row + k + 1];
         s2 += x[xo + k + 2] * wt[row + k + 2];
