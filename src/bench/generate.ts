@@ -1,0 +1,123 @@
+/**
+ * Cached-generation throughput on a preset (default: reference), batch 1 and batch 16, for each step kernel.
+ * Figures are medians of `runs` timed runs after a warm-up (V8 tiers wasm and JS up while it runs); each run
+ * steps until `minSeconds` have passed. Keys end in _ts, _wasm (SIMD), _wasm_relaxed (SIMD + fused multiply-add);
+ * the unsuffixed ones are the best kernel. gen_cpu_samples_per_s_* divide by this process's CPU time instead of
+ * wall time: on a loaded machine they show what the kernel does when it has the core. Standalone: `node dist/bench/generate.js` prints the JSON.
+ */
+import * as os from 'os';
+import { cost, presetConfig } from '../model/config';
+import { initWeights } from '../model/wavenet';
+import { Generator, GeneratorOptions } from '../generate/generator';
+import { RELAXED_WASM_PATH, enableRelaxedSimd } from '../generate/wasm-kernel';
+
+type Kernel = 'ts' | 'wasm' | 'wasm_relaxed';
+const KERNEL_OPTIONS: Record<Kernel, GeneratorOptions> = {
+  ts: { kernel: 'ts' },
+  wasm: { kernel: 'wasm', relaxedSimd: false },
+  wasm_relaxed: { kernel: 'wasm', relaxedSimd: true },
+};
+
+export interface BenchGenerateOptions {
+  preset?: string;
+  runs?: number;
+  minSeconds?: number;
+  /** 'wasm' is the plain SIMD build, 'wasm_relaxed' the fused-multiply-add one (turns on V8's relaxed-SIMD flag). */
+  kernels?: Kernel[];
+  batches?: number[];
+  log?: (line: string) => void;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Samples per second (all streams together) of one kernel at one batch size: the medians of `runs`, by wall
+ * clock and by this process's CPU time (the latter is steadier on a shared machine).
+ */
+export function measure(gen: Generator, runs: number, minSeconds: number): { wall: number; cpu: number } {
+  const B = gen.streams, Q = gen.bins;
+  const logits = new Float32Array(B * Q);
+  const input = new Int32Array(B);
+  let code = 0;
+  const once = (seconds: number) => {
+    const t0 = process.hrtime.bigint();
+    const u0 = process.cpuUsage();
+    let steps = 0;
+    let elapsed = 0;
+    while (elapsed < seconds) {
+      for (let k = 0; k < 64; k++) {
+        // a cheap deterministic walk over bins, different per stream
+        for (let s = 0; s < B; s++) input[s] = (code + 37 * s) % Q;
+        code = (code + 13) % Q;
+        gen.step(input, logits);
+      }
+      steps += 64;
+      elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+    }
+    const u = process.cpuUsage(u0);
+    return { wall: (steps * B) / elapsed, cpu: (steps * B) / ((u.user + u.system) / 1e6) };
+  };
+  once(Math.min(1, minSeconds)); // warm-up: tier-up
+  const rates: { wall: number; cpu: number }[] = [];
+  for (let r = 0; r < runs; r++) rates.push(once(minSeconds));
+  return { wall: median(rates.map((r) => r.wall)), cpu: median(rates.map((r) => r.cpu)) };
+}
+
+export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Record<string, number>> {
+  const preset = opts.preset ?? 'reference';
+  const runs = Math.max(3, opts.runs ?? 3);
+  const minSeconds = opts.minSeconds ?? 1;
+  const batches = opts.batches ?? [1, 16];
+  const config = presetConfig(preset);
+  const weights = initWeights(config, 1);
+  const macs = cost(config).macsPerSample;
+  const out: Record<string, number> = {};
+  const kernels: Kernel[] = [];
+  for (const k of opts.kernels ?? ['ts', 'wasm', 'wasm_relaxed']) {
+    try {
+      if (k === 'wasm_relaxed') enableRelaxedSimd();
+      const g = await Generator.create(config, weights, 1, KERNEL_OPTIONS[k]);
+      if (k === 'wasm_relaxed' && g.wasmFile !== RELAXED_WASM_PATH) throw new Error('relaxed-SIMD build did not load');
+      kernels.push(k);
+    } catch (err) {
+      opts.log?.(`kernel ${k} unavailable: ${(err as Error).message}`);
+    }
+  }
+  for (const k of kernels) {
+    for (const B of batches) {
+      const gen = await Generator.create(config, weights, B, KERNEL_OPTIONS[k]);
+      const rate = measure(gen, runs, minSeconds);
+      out[`gen_samples_per_s_batch${B}_${k}`] = Math.round(rate.wall);
+      out[`gen_cpu_samples_per_s_batch${B}_${k}`] = Math.round(rate.cpu);
+      opts.log?.(`${k} batch ${B}: ${Math.round(rate.wall)} samples/s (${Math.round(rate.cpu)} per CPU second)`);
+    }
+    if (out[`gen_samples_per_s_batch1_${k}`] !== undefined) {
+      out[`gen_realtime_factor_16k_${k}`] = out[`gen_samples_per_s_batch1_${k}`] / 16000;
+      out[`gen_gflops_batch1_${k}`] = (2 * macs * out[`gen_samples_per_s_batch1_${k}`]) / 1e9;
+    }
+  }
+  for (const B of batches) {
+    const best = Math.max(...kernels.map((k) => out[`gen_samples_per_s_batch${B}_${k}`] ?? 0));
+    out[`gen_samples_per_s_batch${B}`] = best;
+  }
+  if (out.gen_samples_per_s_batch1 !== undefined) {
+    out.gen_realtime_factor_16k = out.gen_samples_per_s_batch1 / 16000;
+    out.gen_gflops_batch1 = (2 * macs * out.gen_samples_per_s_batch1) / 1e9;
+  }
+  out.gen_macs_per_sample = macs;
+  out.gen_load_average_1m = os.loadavg()[0];
+  return out;
+}
+
+if (require.main === module) {
+  benchGenerate({ log: (l) => process.stderr.write(l + '\n') })
+    .then((r) => console.log(JSON.stringify(r, null, 2)))
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
