@@ -166,9 +166,12 @@ function drawSeries(f: Frame, series: Series[]): string[] {
   return out;
 }
 
-function legend(f: Frame, series: Series[]): string {
+/** Legend of the named series (a series with an empty name is left out, e.g. the second line of a band). */
+function legend(f: Frame, all: Series[]): string {
+  const series = all.map((s, k) => ({ ...s, color: s.color ?? PALETTE[k % PALETTE.length] })).filter((s) => s.name.trim() !== '');
+  if (series.length === 0) return '';
   const items = series.map((s, k) => {
-    const color = s.color ?? PALETTE[k % PALETTE.length];
+    const color = s.color;
     const y = M.top + 12 + k * 15;
     const x = M.left + 10;
     const mark = s.kind === 'line'

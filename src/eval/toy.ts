@@ -10,6 +10,7 @@ import { BackendChoice, selectBackend } from '../backend';
 import { Companding, Quantizer } from '../quantize/quantizer';
 import { logSoftmax, Sampler, softmax, Strategy } from '../sample/sampler';
 import { Rng } from '../util/rng';
+import { heatmap, linePlot } from './svg';
 
 export interface ToyOptions {
   seed: number;
@@ -597,4 +598,65 @@ export function toyMarkdown(r: ToyResult): string {
   L.push('|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.qSweep) L.push(`| ${s.bins} | ${f4(s.argmax)} | ${f4(s.mean)} | ${f4(s.interp)} | ${f4(s.argmaxMse)} | ${f4(s.interpMse)} | ${f4(s.nll)} |`);
   return L.join('\n') + '\n';
+}
+
+/** The SVG figures of a toy run, by file name. */
+export function toySvgs(r: ToyResult): Record<string, string> {
+  const gx = r.grid.x;
+  const out: Record<string, string> = {};
+  const Q = r.options.bins;
+  for (const kind of ['gaussian', 'bimodal'] as DataKind[]) {
+    const g = r.grid[kind];
+    const td = r.testData[kind];
+    const up = g.gaussMean.map((m, i) => m + g.gaussSigma[i]);
+    const dn = g.gaussMean.map((m, i) => m - g.gaussSigma[i]);
+    out[`${kind}_fit.svg`] = linePlot({
+      title: `${kind} noise: fits on held-out data (Q=${Q})`,
+      xLabel: 'x',
+      yLabel: 'y',
+      xRange: [-1, 1],
+      yRange: [-1, 1],
+      series: [
+        { name: 'test data', x: td.x, y: td.y, kind: 'points', color: '#999999', size: 1.5, opacity: 0.45 },
+        { name: 'f(x)', x: gx, y: r.grid.f, kind: 'line', color: '#000000', dash: '2 3', size: 1 },
+        { name: 'MSE', x: gx, y: g.mse, kind: 'line', color: '#1f77b4' },
+        { name: 'Gaussian NLL mean', x: gx, y: g.gaussMean, kind: 'line', color: '#2ca02c' },
+        { name: 'Gaussian mean ± σ', x: gx, y: up, kind: 'line', color: '#2ca02c', dash: '5 4', size: 1 },
+        { name: '', x: gx, y: dn, kind: 'line', color: '#2ca02c', dash: '5 4', size: 1 },
+        { name: 'CE argmax', x: gx, y: g.catArgmax, kind: 'line', color: '#d62728' },
+        { name: 'CE mean', x: gx, y: g.catMean, kind: 'line', color: '#ff7f0e' },
+        { name: 'CE interp', x: gx, y: g.catInterp, kind: 'line', color: '#9467bd', dash: '6 2' },
+      ],
+    });
+  }
+  const c = r.grid.binCentres;
+  const off = r.options.branchOffset;
+  out['bimodal_pyx.svg'] = heatmap({
+    title: `bimodal: categorical p(y|x), Q=${Q}`,
+    xLabel: 'x',
+    yLabel: 'y',
+    z: r.grid.bimodalProbs,
+    x0: gx[0] - (gx[1] - gx[0]) / 2,
+    x1: gx[gx.length - 1] + (gx[1] - gx[0]) / 2,
+    y0: c[0] - (c[1] - c[0]) / 2,
+    y1: c[c.length - 1] + (c[c.length - 1] - c[c.length - 2]) / 2,
+    overlay: [
+      { name: 'f(x) ± offset', x: gx, y: r.grid.f.map((f) => f + off), kind: 'line', color: '#d62728', dash: '3 3', size: 1 },
+      { name: '', x: gx, y: r.grid.f.map((f) => f - off), kind: 'line', color: '#d62728', dash: '3 3', size: 1 },
+      { name: 'MSE', x: gx, y: r.grid.bimodal.mse, kind: 'line', color: '#ff7f0e', size: 1.5 },
+    ],
+  });
+  const qs = r.qSweep.map((s) => Math.log2(s.bins));
+  out['q_sweep.svg'] = linePlot({
+    title: 'resolution vs Q: RMSE of the decode against f(x)',
+    xLabel: 'log2 Q',
+    yLabel: 'RMSE vs f(x)',
+    series: [
+      { name: 'argmax', x: qs, y: r.qSweep.map((s) => s.argmax), kind: 'line', color: '#d62728' },
+      { name: '', x: qs, y: r.qSweep.map((s) => s.argmax), kind: 'points', color: '#d62728', size: 3, opacity: 1 },
+      { name: 'interp', x: qs, y: r.qSweep.map((s) => s.interp), kind: 'line', color: '#9467bd' },
+      { name: 'mean', x: qs, y: r.qSweep.map((s) => s.mean), kind: 'line', color: '#ff7f0e' },
+    ],
+  });
+  return out;
 }
