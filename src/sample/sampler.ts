@@ -123,13 +123,27 @@ export function interpValue(probs: Logits, quantizer: Quantizer, neighbours: num
   return quantizer.expand(y > 1 ? 1 : y < -1 ? -1 : y);
 }
 
+/** Max-heap sift-down of h[i] within h[0..size). */
+function siftDown(h: Float64Array, i: number, size: number): void {
+  const v = h[i];
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    if (c + 1 < size && h[c + 1] > h[c]) c++;
+    if (h[c] <= v) break;
+    h[i] = h[c];
+    i = c;
+  }
+  h[i] = v;
+}
+
 export class Sampler {
   readonly quantizer: Quantizer;
   private readonly config: SamplerConfig;
   private readonly rng: Rng;
   /** Softmax probabilities of the last pick (length Q). */
   private readonly probs: Float64Array;
-  /** Descending-sorted copy of probs for top-k / top-p thresholds. */
+  /** Heap scratch for top-k / top-p thresholds. */
   private readonly sorted: Float64Array;
   private readonly scratchPick: Pick = { bin: 0, value: 0 };
 
@@ -217,21 +231,25 @@ export class Sampler {
     let keep = n;
     let threshold = 0;
     if ((topK > 0 && topK < n) || topP < 1) {
-      const s = this.sorted;
-      s.set(p);
-      s.sort(); // ascending, numeric
-      if (topK > 0 && topK < n) keep = topK;
-      if (topP < 1) {
-        let cum = 0;
-        let m = 0;
-        while (m < n) {
-          cum += s[n - 1 - m];
-          m++;
-          if (cum >= topP) break;
-        }
-        if (m < keep) keep = m;
+      // Pop the largest probabilities off a max-heap (built in place in the scratch buffer, O(Q + m log Q)),
+      // until k are out or their mass reaches p; the last one popped is the threshold.
+      const h = this.sorted;
+      h.set(p);
+      for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(h, i, n);
+      const limit = topK > 0 && topK < n ? topK : n;
+      let size = n;
+      let cum = 0;
+      let m = 0;
+      while (m < limit) {
+        threshold = h[0];
+        cum += threshold;
+        m++;
+        size--;
+        h[0] = h[size];
+        siftDown(h, 0, size);
+        if (topP < 1 && cum >= topP) break;
       }
-      threshold = s[n - keep];
+      keep = m;
     }
     // Kept bins: all with p > threshold, then those equal to it in index order until `keep` are in.
     let above = 0;
