@@ -129,6 +129,18 @@ describe('binwave toy', () => {
   });
 });
 
+describe('binwave toy determinism', () => {
+  test('same seed gives the same numbers; another seed differs', async () => {
+    const small = { steps: 20, qSweep: [4], nTrain: 256, nTest: 128, gridPoints: 11, backend: 'wasm' as const };
+    const a = await runToy({ ...small, seed: 7 });
+    const b = await runToy({ ...small, seed: 7 });
+    const c = await runToy({ ...small, seed: 8 });
+    const strip = (r: ToyResult) => JSON.stringify({ ...r, seconds: 0, rows: r.rows.map((x) => ({ ...x, trainSeconds: 0 })) });
+    expect(strip(a)).toBe(strip(b));
+    expect(strip(a)).not.toBe(strip(c));
+  });
+});
+
 describe('binwave toy command', () => {
   test('writes toy.json and the SVGs; refuses to overwrite without --force', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'binwave-toy-'));

@@ -26,7 +26,11 @@ export interface LinePlotOptions {
   /** Axis ranges; default: the data's extent. */
   xRange?: [number, number];
   yRange?: [number, number];
+  /** Legend corner (default top-left) or 'none'. */
+  legend?: LegendPosition;
 }
+
+export type LegendPosition = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right' | 'none';
 
 export interface HeatmapOptions {
   title: string;
@@ -44,6 +48,8 @@ export interface HeatmapOptions {
   overlay?: Series[];
   /** Colour scale maximum; default max(z). */
   zMax?: number;
+  /** Legend corner for the overlay series (default top-left) or 'none'. */
+  legend?: LegendPosition;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -167,21 +173,24 @@ function drawSeries(f: Frame, series: Series[]): string[] {
 }
 
 /** Legend of the named series (a series with an empty name is left out, e.g. the second line of a band). */
-function legend(f: Frame, all: Series[]): string {
+function legend(f: Frame, all: Series[], where: LegendPosition = 'top-left'): string {
+  if (where === 'none') return '';
   const series = all.map((s, k) => ({ ...s, color: s.color ?? PALETTE[k % PALETTE.length] })).filter((s) => s.name.trim() !== '');
   if (series.length === 0) return '';
+  const h = series.length * 15 + 8;
+  const w = 20 + 24 + Math.max(0, ...series.map((s) => s.name.length)) * 6.5;
+  const bx = where.endsWith('right') ? M.left + f.pw - w - 4 : M.left + 4;
+  const by = where.startsWith('bottom') ? M.top + f.ph - h - 3 : M.top + 3;
   const items = series.map((s, k) => {
     const color = s.color;
-    const y = M.top + 12 + k * 15;
-    const x = M.left + 10;
+    const y = by + 9 + k * 15;
+    const x = bx + 6;
     const mark = s.kind === 'line'
       ? `<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`
       : `<circle cx="${x + 9}" cy="${y}" r="3" fill="${color}"/>`;
     return `${mark}<text x="${x + 24}" y="${y}" dominant-baseline="middle">${escapeXml(s.name)}</text>`;
   });
-  const h = series.length * 15 + 8;
-  const w = 20 + 24 + Math.max(0, ...series.map((s) => s.name.length)) * 6.5;
-  return `<g class="legend"><rect x="${M.left + 4}" y="${M.top + 3}" width="${fmt(w)}" height="${h}" fill="white" opacity="0.85" stroke="#999"/>${items.join('')}</g>`;
+  return `<g class="legend"><rect x="${fmt(bx)}" y="${fmt(by)}" width="${fmt(w)}" height="${h}" fill="white" opacity="0.85" stroke="#999"/>${items.join('')}</g>`;
 }
 
 /** Lines and scatter series on shared axes, with a legend. */
@@ -195,7 +204,7 @@ export function linePlot(o: LinePlotOptions): string {
   f.parts.push(`<defs>${clip}</defs>`);
   f.parts.push(`<g clip-path="url(#plot)">${drawSeries(f, o.series).join('')}</g>`);
   f.parts.push(...axes(f, xr, yr));
-  f.parts.push(legend(f, o.series));
+  f.parts.push(legend(f, o.series, o.legend));
   f.parts.push('</svg>');
   return f.parts.join('\n');
 }
@@ -244,7 +253,7 @@ export function heatmap(o: HeatmapOptions): string {
   f.parts.push(`<g class="colorbar"><rect x="${barX}" y="${M.top}" width="10" height="${f.ph}" fill="url(#zscale)" stroke="black"/>` +
     `<defs><linearGradient id="zscale" x1="0" y1="1" x2="0" y2="0"><stop offset="0" stop-color="${heatColor(0)}"/><stop offset="1" stop-color="${heatColor(1)}"/></linearGradient></defs>` +
     `<text x="${barX - 3}" y="${M.top + 8}" text-anchor="end">${fmt(zMax)}</text><text x="${barX - 3}" y="${M.top + f.ph - 2}" text-anchor="end">0</text></g>`);
-  if (o.overlay && o.overlay.length > 0) f.parts.push(legend(f, o.overlay));
+  if (o.overlay && o.overlay.length > 0) f.parts.push(legend(f, o.overlay, o.legend));
   f.parts.push('</svg>');
   return f.parts.join('\n');
 }

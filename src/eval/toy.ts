@@ -574,23 +574,23 @@ export function toyMarkdown(r: ToyResult): string {
   L.push('|---|---:|---:|---:|');
   for (const c of e.measuredConstants) L.push(`| ${c.predictions} | ${f4(c.mse)} | ${f4(c.nllFixed)} | ${c.difference.toFixed(9)} |`);
   L.push('');
-  L.push(`Max deviation of the difference from the constant: ${e.maxDeviation.toExponential(2)}. Trained with fixed-σ NLL vs MSE (same seed, Adam): max |Δ prediction| on the grid ${e.trainedMaxPredictionDiff.toExponential(2)}; test MSE ${f4(e.trainedMseOfFixed)} vs ${f4(e.trainedMseOfMse)}.`);
+  L.push(`Max deviation of the difference from the constant: ${e.maxDeviation.toExponential(2)}. Trained with fixed-σ NLL vs MSE (same seed, Adam): max abs(Δ prediction) on the grid ${e.trainedMaxPredictionDiff.toExponential(2)}; test MSE ${f4(e.trainedMseOfFixed)} vs ${f4(e.trainedMseOfMse)}.`);
   const b = r.bimodal;
   L.push('');
   L.push('## Bimodal data (branches f(x) ± ' + r.options.branchOffset + ')');
   L.push('');
   L.push('| measure | value |');
   L.push('|---|---:|');
-  L.push(`| MSE prediction: mean |pred − f(x)| (no data there) | ${f4(b.mseDistToF)} |`);
+  L.push(`| MSE prediction: mean abs(pred − f(x)) (no data there) | ${f4(b.mseDistToF)} |`);
   L.push(`| MSE prediction: mean distance to nearest branch | ${f4(b.mseDistToBranch)} |`);
   L.push(`| MSE prediction within 0.1 of a branch (fraction of x) | ${f4(b.mseOnBranch)} |`);
-  L.push(`| Gaussian NLL: mean |mean − f(x)|, mean σ | ${f4(b.gaussMeanDistToF)}, ${f4(b.gaussSigmaMean)} |`);
+  L.push(`| Gaussian NLL: mean abs(mean − f(x)), mean σ | ${f4(b.gaussMeanDistToF)}, ${f4(b.gaussSigmaMean)} |`);
   L.push(`| CE: mass within ±0.1 of upper / lower branch (mean over x) | ${f4(b.massUpper)} / ${f4(b.massLower)} |`);
   L.push(`| CE: minimum over x of that mass, upper / lower | ${f4(b.massUpperMin)} / ${f4(b.massLowerMin)} |`);
   L.push(`| CE: mass within ±0.1 of f(x) | ${f4(b.massAtF)} |`);
   L.push(`| CE argmax within 0.1 of a branch (fraction of x) | ${f4(b.argmaxOnBranch)} |`);
   L.push(`| CE interp within 0.1 of a branch (fraction of x) | ${f4(b.interpOnBranch)} |`);
-  L.push(`| CE mean decode: mean |mean − f(x)| | ${f4(b.catMeanDistToF)} |`);
+  L.push(`| CE mean decode: mean abs(mean − f(x)) | ${f4(b.catMeanDistToF)} |`);
   L.push('');
   L.push(`## Resolution vs Q (Gaussian data, ${r.options.companding} bins, interp with ${r.options.neighbours} neighbour(s) each side)`);
   L.push('');
@@ -651,6 +651,8 @@ export function toySvgs(r: ToyResult): Record<string, string> {
     title: 'resolution vs Q: RMSE of the decode against f(x)',
     xLabel: 'log2 Q',
     yLabel: 'RMSE vs f(x)',
+    yRange: [0, 1.1 * Math.max(...r.qSweep.map((s) => Math.max(s.argmax, s.mean, s.interp)), 1e-3)],
+    legend: 'top-right',
     series: [
       { name: 'argmax', x: qs, y: r.qSweep.map((s) => s.argmax), kind: 'line', color: '#d62728' },
       { name: '', x: qs, y: r.qSweep.map((s) => s.argmax), kind: 'points', color: '#d62728', size: 3, opacity: 1 },
