@@ -2,8 +2,9 @@
 import type { CommandModule } from 'yargs';
 import { infoCommand } from './info';
 import { quantizeCommand } from './quantize';
-import { trainCommand } from './train';
 import { modelInfoCommand } from './model-info';
+import { trainCommand } from './train';
+import { toyCommand } from './toy';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand];
+export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand, toyCommand];
