@@ -5,6 +5,8 @@ import { quantizeCommand } from './quantize';
 import { modelInfoCommand } from './model-info';
 import { trainCommand } from './train';
 import { toyCommand } from './toy';
+import { generateCommand } from './generate';
+import { predictCommand } from './predict';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand, toyCommand];
+export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand, generateCommand, predictCommand, toyCommand];

@@ -5,7 +5,7 @@
  * the SNR of each decoding strategy's prediction against the clip.
  */
 import { Generator } from '../generate/generator';
-import { Sampler, SamplerConfig, logSoftmax } from '../sample/sampler';
+import { DEFAULT_SAMPLER, Sampler, SamplerConfig, describeSampler, logSoftmax } from '../sample/sampler';
 import { Rng } from '../util/rng';
 import { snrDb } from './metrics';
 
@@ -15,13 +15,15 @@ export interface NamedStrategy {
 }
 
 /** The strategies `predict` and `eval model` compare by default. */
-export const DEFAULT_PREDICT_STRATEGIES: NamedStrategy[] = [
-  { name: 'argmax', sampler: { strategy: 'argmax' } },
-  { name: 'mean', sampler: { strategy: 'mean' } },
-  { name: 'interp-1', sampler: { strategy: 'interp', neighbours: 1 } },
-  { name: 'interp-2', sampler: { strategy: 'interp', neighbours: 2 } },
-  { name: 'sample', sampler: { strategy: 'sample', temperature: 1 } },
-];
+export const DEFAULT_PREDICT_STRATEGIES: NamedStrategy[] = (
+  [
+    { strategy: 'argmax' },
+    { strategy: 'mean' },
+    { strategy: 'interp', neighbours: 1 },
+    { strategy: 'interp', neighbours: 2 },
+    { strategy: 'sample', temperature: 1 },
+  ] as Partial<SamplerConfig>[]
+).map((c) => ({ name: describeSampler({ ...DEFAULT_SAMPLER, ...c }), sampler: c }));
 
 export interface PredictResult {
   /** Samples scored (those with a full receptive field of real context, when the clip is long enough). */

@@ -285,3 +285,16 @@ export class Sampler {
     return last;
   }
 }
+
+/** A short name for a sampler config, e.g. "sample T=0.9 top-k 20" or "interp k=2". */
+export function describeSampler(c: SamplerConfig): string {
+  const parts: string[] = [c.strategy];
+  if (c.strategy === 'sample') {
+    parts.push(`T=${c.temperature}`);
+    if (c.topK > 0) parts.push(`top-k ${c.topK}`);
+    if (c.topP < 1) parts.push(`top-p ${c.topP}`);
+  }
+  if (c.strategy === 'interp') parts.push(`k=${c.neighbours}`);
+  if (c.dither && (c.strategy === 'sample' || c.strategy === 'argmax')) parts.push('dither');
+  return parts.join(' ');
+}
