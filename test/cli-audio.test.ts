@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../src/cli';
+import { runCli } from './helpers';
 import { quantizeFile } from '../src/commands/quantize';
 import { readWav, writeWav } from '../src/audio';
 
@@ -11,23 +11,7 @@ const SPEECH = path.join(DATA, 'speech16k_codec2_a.wav');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'binwave-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Run the CLI in-process, capturing what it writes and the exit code it sets. */
-async function run(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  process.exitCode = 0;
-  try {
-    await main(argv);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out, err, code };
-}
+const run = runCli;
 
 describe('binwave info', () => {
   test('a folder: every file, problems listed and skipped, totals', async () => {
