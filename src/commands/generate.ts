@@ -5,7 +5,7 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadAudio, writeWav } from '../audio';
-import { Generator, KernelChoice, generate } from '../generate/generator';
+import { Generator, generate } from '../generate/generator';
 import { Sampler } from '../sample/sampler';
 import { loadModel } from '../train/checkpoint';
 import { UserError } from '../util/errors';
@@ -16,15 +16,12 @@ import { GlobalArgs, handler } from './common';
 import { SamplingArgs, describeSampler, samplerConfig, withSamplingOptions } from './sampling';
 
 interface GenerateArgs extends GlobalArgs, SamplingArgs {
-  model: string;
   out: string;
   seconds?: number;
   samples?: number;
   seedWav?: string;
   seedSeconds: number;
   count: number;
-  seed: number;
-  kernel: KernelChoice;
   float: boolean;
   force: boolean;
   quiet?: boolean;
@@ -99,15 +96,12 @@ export const generateCommand: CommandModule<GlobalArgs, GenerateArgs> = {
   describe: 'generate audio with a trained model (cached "fast WaveNet" generation)',
   builder: (y: Argv<GlobalArgs>) =>
     withSamplingOptions(y)
-      .option('model', { alias: 'm', type: 'string', demandOption: true, describe: 'trained model directory' })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output .wav (with --count N: out-1.wav … out-N.wav)' })
       .option('seconds', { type: 'number', describe: 'seconds to generate (after the seed)' })
       .option('samples', { type: 'number', describe: 'samples to generate (after the seed)' })
       .option('seed-wav', { type: 'string', describe: 'continue this recording (its first --seed-seconds)' })
       .option('seed-seconds', { type: 'number', default: 0.5, describe: 'how much of --seed-wav to feed first' })
       .option('count', { type: 'number', default: 1, describe: 'independent outputs, generated together' })
-      .option('seed', { type: 'number', default: 42, describe: 'random seed of the sampler' })
-      .option('kernel', { choices: ['auto', 'wasm', 'ts'] as const, default: 'auto' as KernelChoice, describe: 'generation kernel: WebAssembly SIMD or plain TypeScript' })
       .option('float', { type: 'boolean', default: false, describe: 'write 32-bit float WAV instead of 16-bit PCM' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite existing outputs' })
       .example('$0 generate -m models/demo -o out.wav --seconds 2', 'sample at temperature 1')

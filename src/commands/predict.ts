@@ -2,18 +2,15 @@
 import type { Argv, CommandModule } from 'yargs';
 import { loadAudio, writeWav } from '../audio';
 import { DEFAULT_PREDICT_STRATEGIES, NamedStrategy, PredictResult, teacherForcedPredict } from '../eval/predict';
-import { Generator, KernelChoice } from '../generate/generator';
+import { Generator } from '../generate/generator';
 import { loadModel } from '../train/checkpoint';
 import { assertWritable } from '../util/files';
 import { GlobalArgs, handler } from './common';
 import { SamplingArgs, describeSampler, samplerConfig, withSamplingOptions } from './sampling';
 
 interface PredictArgs extends GlobalArgs, SamplingArgs {
-  model: string;
   in: string;
   out?: string;
-  seed: number;
-  kernel: KernelChoice;
   json: boolean;
   force: boolean;
 }
@@ -40,11 +37,8 @@ export const predictCommand: CommandModule<GlobalArgs, PredictArgs> = {
   describe: 'one-step-ahead prediction over a real clip (teacher forcing): NLL, accuracy and SNR per strategy',
   builder: (y: Argv<GlobalArgs>) =>
     withSamplingOptions(y)
-      .option('model', { alias: 'm', type: 'string', demandOption: true, describe: 'trained model directory' })
       .option('in', { alias: 'i', type: 'string', demandOption: true, describe: 'the clip (.wav); resampled to the model rate' })
       .option('out', { alias: 'o', type: 'string', describe: 'write the prediction of --strategy here' })
-      .option('seed', { type: 'number', default: 42, describe: 'random seed of the sampler' })
-      .option('kernel', { choices: ['auto', 'wasm', 'ts'] as const, default: 'auto' as KernelChoice, describe: 'generation kernel' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite --out' }) as never,
   handler: handler<PredictArgs>(async (a) => {

@@ -1,20 +1,18 @@
-/** The sampler flags shared by `generate` and `predict`, and what they turn into. */
+/** The flags shared by `generate` and `predict` (model, kernel, sampler), and what they turn into. */
 import type { Argv } from 'yargs';
 import { SamplerConfig, STRATEGIES, Strategy } from '../sample/sampler';
 export { describeSampler } from '../sample/sampler';
 import { UserError } from '../util/errors';
+import { KernelChoice } from '../generate/generator';
 
-export interface SamplingArgs {
-  strategy: Strategy;
-  temperature: number;
-  topK: number;
-  topP: number;
-  neighbours: number;
-  dither: boolean;
-}
+/** The flags are the sampler's config fields (yargs turns --top-k into topK). */
+export type SamplingArgs = SamplerConfig & { model: string; seed: number; kernel: KernelChoice };
 
 export function withSamplingOptions<T>(y: Argv<T>): Argv<T & SamplingArgs> {
   return y
+    .option('model', { alias: 'm', type: 'string', demandOption: true, describe: 'trained model directory' })
+    .option('seed', { type: 'number', default: 42, describe: 'random seed of the sampler' })
+    .option('kernel', { choices: ['auto', 'wasm', 'ts'] as const, default: 'auto' as KernelChoice, describe: 'generation kernel: WebAssembly SIMD or plain TypeScript' })
     .option('strategy', { choices: STRATEGIES, default: 'sample' as Strategy, describe: 'how a distribution becomes a sample' })
     .option('temperature', { type: 'number', default: 1, describe: 'softmax temperature for sample (0 = argmax)' })
     .option('top-k', { type: 'number', default: 0, describe: 'sample only among the k most probable bins (0: off)' })
