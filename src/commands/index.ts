@@ -5,6 +5,8 @@ import { quantizeCommand } from './quantize';
 import { modelInfoCommand } from './model-info';
 import { trainCommand } from './train';
 import { toyCommand } from './toy';
+import { evalCommand } from './eval';
+import { reportCommand } from './report';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand, toyCommand];
+export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand, toyCommand, evalCommand, reportCommand];
