@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, BackendChoice } from '../backend';
 import { DEFAULT_EVAL_BINS, evalBins, BinsResult } from '../eval/bins';
 import { evalModel, modelEvalSummary, TRAIN_DEFAULT_VAL_FRACTION } from '../eval/model';
-import { binsSections, binsTable, modelSections, modelTables, sweepSections, sweepTable, tableMarkdown, writeEvalReport } from '../eval/report';
+import { binsSections, binsTable, modelSections, modelTables, sweepSections, sweepTables, tableMarkdown, writeEvalReport } from '../eval/report';
 import { runSweep, SweepResult } from '../eval/sweep';
 import { PRESETS } from '../model/config';
 import { Companding } from '../quantize/quantizer';
@@ -146,7 +146,7 @@ const sweepCommand: CommandModule<GlobalArgs, SweepArgs> = {
     });
     const files = writeEvalReport(a.out, 'eval-sweep', 'binwave eval sweep', `One trunk (\`${s.preset}\`), several Q · \`${a.data}\``, sweepSections(s), sweepSummary(s));
     if (a.json) process.stdout.write(JSON.stringify(sweepSummary(s), null, 2) + '\n');
-    else process.stdout.write(tableMarkdown(sweepTable(s)));
+    else process.stdout.write(sweepTables(s).map(tableMarkdown).join('\n'));
     process.stderr.write(`models in ${path.join(a.out, 'q<Q>')}; `);
     done(files);
   }),

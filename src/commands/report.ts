@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { evalBins } from '../eval/bins';
 import { evalModel, modelEvalSummary, TRAIN_DEFAULT_VAL_FRACTION } from '../eval/model';
-import { binsSections, modelSections, toySections, writeEvalReport } from '../eval/report';
+import { binsSections, glanceSection, modelSections, toySections, writeEvalReport } from '../eval/report';
 import { runToy } from '../eval/toy';
 import { GlobalArgs, handler, parseNumberList } from './common';
 import { binsSummary, parseCompandings } from './eval';
@@ -53,7 +53,7 @@ export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
     });
     const bins = evalBins({ data: a.data, bins: parseNumberList('bins', a.bins), compandings: parseCompandings(a.companding), sampleRate: model.config.sampleRate, warn: log });
     const toy = a.toy ? await runToy({ seed: 42, backend: 'wasm' }) : null;
-    const sections = [...modelSections(model), ...binsSections(bins), ...(toy ? toySections(toy) : [])];
+    const sections = [glanceSection(model, bins), ...modelSections(model), ...binsSections(bins), ...(toy ? toySections(toy) : [])];
     const json = {
       model: modelEvalSummary(model),
       bins: binsSummary(bins),

@@ -248,19 +248,33 @@ export function modelSections(r: ModelEvalResult): Section[] {
 // ---------------------------------------------------------------------------------------------------------------
 // eval sweep
 
-export function sweepTable(s: SweepResult): Table {
+/** The trade-off table, in two parts that fit a page: likelihood, then decoding quality and cost. */
+export function sweepTables(s: SweepResult): Table[] {
   const names = s.rows[0]?.eval.strategies.filter((x) => x.name !== 'sample').map((x) => x.name) ?? [];
-  return {
-    columns: ['Q', 'steps', 'train s', 'NLL bits', 'log2 Q', 'hist. entropy', 'density bits', 'top-1', 'top-5',
-      ...names.map((n) => `SNR ${n} (dB)`), 'head MACs', 'head params', 'gen samples/s'],
+  const likelihood: Table = {
+    columns: ['Q', 'steps', 'train (s)', 'NLL (bits)', 'log2 Q', 'hist. entropy', 'density NLL (bits)', 'top-1', 'top-5'],
     rows: s.rows.map((row) => {
       const e = row.eval;
-      return [row.bins, row.steps, Math.round(row.trainSeconds), r3(e.nllBits), r3(e.baselines.log2Q), r3(e.baselines.histogramEntropyBits), r3(e.densityBits),
-        pct(e.top1), pct(e.top5), ...names.map((n) => r2(e.strategies.find((x) => x.name === n)?.snrDb ?? NaN)),
-        e.cost.headMacsPerSample, e.cost.headParameters, e.generation?.samplesPerSecond ?? null];
+      return [row.bins, row.steps, Math.round(row.trainSeconds), r3(e.nllBits), r3(e.baselines.log2Q), r3(e.baselines.histogramEntropyBits),
+        r3(e.densityBits), pct(e.top1), pct(e.top5)];
     }),
-    caption: `Preset \`${s.preset}\`, seed ${s.seed}, the same validation files, ${s.budget}. NLL over ${s.rows[0]?.eval.scoredSeconds.toFixed(1) ?? 0} s of held-out audio.`,
+    caption: `Preset \`${s.preset}\`, seed ${s.seed}, the same validation files, ${s.budget}. Scored on ${s.rows[0]?.eval.scoredSeconds.toFixed(1) ?? 0} s of held-out audio.`,
   };
+  const quality: Table = {
+    columns: ['Q', ...names.map((n) => `SNR ${n} (dB)`), 'head MACs', 'head params', 'head share', 'gen. samples/s'],
+    rows: s.rows.map((row) => {
+      const e = row.eval;
+      return [row.bins, ...names.map((n) => r2(e.strategies.find((x) => x.name === n)?.snrDb ?? NaN)),
+        e.cost.headMacsPerSample, e.cost.headParameters, pct(e.cost.headShareOfMacs), e.generation?.samplesPerSecond ?? null];
+    }),
+    caption: 'One-step-ahead SNR per decoding; the output head\'s multiply-adds and parameters per sample; measured generation speed (batch 1).',
+  };
+  return [likelihood, quality];
+}
+
+/** Both sweep tables (kept for callers that want one). */
+export function sweepTable(s: SweepResult): Table {
+  return sweepTables(s)[0];
 }
 
 export function sweepSections(s: SweepResult): Section[] {
@@ -304,7 +318,7 @@ export function sweepSections(s: SweepResult): Section[] {
           '(more bins to choose among); the density NLL adds log2 of the bin width and so compares models across Q on one scale: ' +
           'lower is a better model of the waveform itself.',
       ],
-      tables: [sweepTable(s)],
+      tables: sweepTables(s),
       figures: [
         { svg: nllPlot, caption: 'NLL per bin with its two baselines, and the Q-independent density NLL.' },
         { svg: snrPlot, caption: 'One-step-ahead SNR of each decode.' },
@@ -322,7 +336,7 @@ export function toySections(r: ToyResult): Section[] {
   const rows = r.rows.map((x) => [x.data, x.model, r3(x.testMse), r3(x.rmseF), r3(x.nll)] as Cell[]);
   return [
     {
-      heading: 'Toy: does cross-entropy make sense for regression?',
+      heading: 'Toy: cross-entropy for regression',
       paragraphs: [
         'A 1-D regression y = f(x) + noise fitted three ways: MSE, Gaussian NLL (mean and σ) and softmax cross-entropy over bins. ' +
           'With Gaussian noise all recover f(x); with bimodal noise (two branches) MSE and the Gaussian predict the average of the branches, ' +
@@ -333,7 +347,7 @@ export function toySections(r: ToyResult): Section[] {
         { svg: svgs['gaussian_fit.svg'] },
         { svg: svgs['bimodal_fit.svg'] },
         { svg: svgs['bimodal_pyx.svg'], caption: 'The categorical p(y|x) on bimodal data: mass on both branches.' },
-        { svg: svgs['q_sweep.svg'], caption: 'Resolution vs Q: argmax pays for coarse bins, interp recovers much of it.' },
+        { svg: svgs['q_sweep.svg'], caption: 'Resolution vs Q: RMSE of each decode against f(x) on Gaussian data.' },
       ],
     },
   ];
@@ -350,4 +364,33 @@ export function writeEvalReport(dir: string, name: string, title: string, subtit
 /** Plain-text tables for the terminal (markdown). */
 export function tableMarkdown(t: Table): string {
   return markdownTable(t.columns, t.rows) + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// combined report
+
+/** The headline numbers of `binwave report`: the model's Q as a quantizer, the model's likelihood, its cost. */
+export function glanceSection(m: ModelEvalResult, b: BinsResult): Section {
+  const q = m.config.quantizer;
+  const own = b.rows.find((x) => x.bins === q.bins && x.companding === q.companding);
+  const best = [...m.strategies].filter((s) => s.name !== 'sample').sort((x, y) => y.snrDb - x.snrDb)[0];
+  const rows: Cell[][] = [
+    ['bins', `${q.bins} ${compName(q.companding, q.mu)}`, ''],
+    ...(own ? [['quantization alone: round-trip SNR', `${r2(own.snrDb)} dB`, 'the ceiling of any decode that outputs bin centres'] as Cell[]] : []),
+    ['NLL on held-out audio', `${r3(m.nllBits)} bits/sample`, `baselines ${r3(m.baselines.log2Q)} (log2 Q) and ${r3(m.baselines.histogramEntropyBits)} (histogram)`],
+    ['as a density', `${r3(m.densityBits)} bits/sample`, 'comparable across Q'],
+    ['top-1 / top-5 bin accuracy', `${pct(m.top1)} / ${pct(m.top5)}`, ''],
+    ['best one-step SNR', best ? `${r2(best.snrDb)} dB (${best.name})` : '', 'teacher-forced'],
+    ['output head', `${pct(m.cost.headShareOfMacs)} of ${m.cost.macsPerSample} multiply-adds/sample`, `${m.cost.headParameters} parameters`],
+    ['generation', m.generation ? `${m.generation.samplesPerSecond} samples/s` : 'not measured', m.generation ? `${r2(m.generation.realtimeFactor)}× real time at ${m.media.sampleRate} Hz` : ''],
+  ];
+  return {
+    heading: 'At a glance',
+    paragraphs: [
+      'binwave treats each audio sample as a class: a WaveNet predicts a distribution over Q bins, a decoder turns it back into a value. ' +
+        'This page measures what that discretization costs (quantization alone), what the model learns (likelihood against baselines, ' +
+        'one-step predictions, its distributions step by step) and what it costs to run.',
+    ],
+    tables: [{ columns: ['', 'value', 'note'], rows }],
+  };
 }
