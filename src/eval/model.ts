@@ -127,6 +127,7 @@ export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
   if (!(maxSeconds > 0)) throw new UserError(`--max-seconds: expected a positive number, got ${maxSeconds}`);
   const valFraction = o.valFraction ?? TRAIN_DEFAULT_VAL_FRACTION;
   if (!(valFraction > 0 && valFraction < 1)) throw new UserError(`--val-fraction: expected 0 < f < 1, got ${valFraction}`);
+  if (o.clips !== undefined && !fs.existsSync(o.clips)) throw new UserError(`--clips ${o.clips}: no such folder`);
   const { config, weights, step } = loadModel(o.model);
   const rate = config.sampleRate;
   const { data, split, files } = heldOut(o, config, warn);
@@ -210,7 +211,6 @@ export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
   // Generated clips: --clips DIR, else MODEL_DIR/samples.
   const clipsDir = o.clips ?? path.join(o.model, 'samples');
   const generated: ModelEvalMedia['generated'] = [];
-  if (o.clips !== undefined && !fs.existsSync(o.clips)) throw new UserError(`--clips ${o.clips}: no such folder`);
   if (fs.existsSync(clipsDir)) {
     for (const f of scanWavFolder(clipsDir).files.slice(0, 6)) {
       try {

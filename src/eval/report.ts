@@ -107,7 +107,7 @@ export function modelTables(r: ModelEvalResult): Table[] {
     rows: [
       ['NLL (bits/sample)', r3(r.nllBits), 'mean −log2 P(true bin), teacher-forced'],
       ['baseline: log2 Q', r3(r.baselines.log2Q), 'a model that learned nothing (uniform)'],
-      ['baseline: bin-histogram entropy', r3(r.baselines.histogramEntropyBits), 'a model without context (training files)'],
+      ['baseline: bin-histogram entropy', r3(r.baselines.histogramEntropyBits), r.split === 'val' ? 'a model without context (histogram of the training files)' : 'a model without context (histogram of the scored files)'],
       ['density NLL (bits/sample)', r3(r.densityBits), `NLL + log2 bin width in amplitude (mean log2 width ${r3(r.meanLog2Width)}): Q-independent`],
       ['top-1 bin accuracy', pct(r.top1), ''],
       ['top-5 bin accuracy', pct(r.top5), ''],
