@@ -21,10 +21,10 @@ const compName = (c: string, mu: number) => (c === 'mulaw' ? `μ-law (μ=${mu})`
 
 export function binsTable(r: BinsResult): Table {
   return {
-    columns: ['companding', 'Q', 'SNR (dB)', 'seg. SNR (dB)', 'max error', '≤ half widest bin', 'entropy (bits)', 'log2 Q'],
-    rows: r.rows.map((x) => [x.companding, x.bins, r2(x.snrDb), r2(x.segSnrDb), x.maxError, x.maxErrorBound, r3(x.entropyBits), x.log2Q]),
+    columns: ['companding', 'Q', 'SNR (dB)', 'seg. SNR (dB)', 'max error', '½ widest bin', 'entropy (bits)'],
+    rows: r.rows.map((x) => [x.companding, x.bins, r2(x.snrDb), r2(x.segSnrDb), x.maxError, x.maxErrorBound, r3(x.entropyBits)]),
     caption: `Round trip encode → decode of all ${r.files} files of \`${r.data}\` (${r.seconds.toFixed(1)} s at ${r.sampleRate} Hz). ` +
-      'Segmental SNR: mean over 16 ms frames, each clamped to [−10, 35] dB. Entropy: of the bin histogram, bits/sample.',
+      'Segmental SNR: mean over 16 ms frames, each clamped to [−10, 35] dB. Max error never exceeds half the widest bin. Entropy: of the bin histogram, bits/sample (≤ log2 Q).',
   };
 }
 
