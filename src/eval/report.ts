@@ -261,13 +261,13 @@ export function sweepTables(s: SweepResult): Table[] {
     caption: `Preset \`${s.preset}\`, seed ${s.seed}, the same validation files, ${s.budget}. Scored on ${s.rows[0]?.eval.scoredSeconds.toFixed(1) ?? 0} s of held-out audio.`,
   };
   const quality: Table = {
-    columns: ['Q', ...names.map((n) => `SNR ${n} (dB)`), 'head MACs', 'head params', 'head share', 'gen. samples/s'],
+    columns: ['Q', ...names.map((n, i) => (i === 0 ? `SNR ${n}` : n)), 'head MACs', 'head params', 'head share', 'samples/s'],
     rows: s.rows.map((row) => {
       const e = row.eval;
       return [row.bins, ...names.map((n) => r2(e.strategies.find((x) => x.name === n)?.snrDb ?? NaN)),
         e.cost.headMacsPerSample, e.cost.headParameters, pct(e.cost.headShareOfMacs), e.generation?.samplesPerSecond ?? null];
     }),
-    caption: 'One-step-ahead SNR per decoding; the output head\'s multiply-adds and parameters per sample; measured generation speed (batch 1).',
+    caption: 'One-step-ahead SNR (dB) per decoding; the output head\'s multiply-adds and parameters per sample and its share of all multiply-adds; measured generation speed (batch 1, samples/s).',
   };
   return [likelihood, quality];
 }
