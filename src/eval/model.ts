@@ -83,7 +83,7 @@ export interface ModelEvalResult {
 
 export interface ModelEvalMedia {
   sampleRate: number;
-  /** The heat-map excerpt: distributions of `heatSteps` consecutive steps at the loudest part of the first file. */
+  /** The heat-map excerpt: distributions of `heatSteps` consecutive steps of an active part of the first file. */
   heat: { file: string; start: number; probs: Float32Array[]; trueBins: Int32Array; truth: Float32Array; mean: Float32Array; argmax: Float32Array };
   listen: { file: string; original: Float32Array; predictions: { name: string; samples: Float32Array }[] };
   generated: { file: string; samples: Float32Array }[];
@@ -101,21 +101,20 @@ function heldOut(o: ModelEvalOptions, config: ModelConfig, warn: (l: string) => 
   return { data, split: 'all', files: data.train.map((f) => f.file) };
 }
 
-/** Start of the `len`-sample window (at or after `from`) with the most energy. */
-function loudest(x: Float32Array, from: number, len: number): number {
+/**
+ * Start of a `len`-sample window (at or after `from`) for the heat map: of the non-overlapping windows, the one at
+ * the 80th percentile of energy — clearly active, yet not the loudest, whose μ-law codes sweep every bin.
+ */
+function excerptStart(x: Float32Array, from: number, len: number): number {
   if (x.length - from <= len) return from;
-  let e = 0;
-  for (let i = from; i < from + len; i++) e += x[i] * x[i];
-  let best = e;
-  let at = from;
-  for (let s = from + 1; s + len <= x.length; s++) {
-    e += x[s + len - 1] * x[s + len - 1] - x[s - 1] * x[s - 1];
-    if (e > best) {
-      best = e;
-      at = s;
-    }
+  const windows: { at: number; e: number }[] = [];
+  for (let s = from; s + len <= x.length; s += len) {
+    let e = 0;
+    for (let i = s; i < s + len; i++) e += x[i] * x[i];
+    windows.push({ at: s, e });
   }
-  return at;
+  windows.sort((p, q) => p.e - q.e);
+  return windows[Math.min(windows.length - 1, Math.floor(0.8 * windows.length))].at;
 }
 
 export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
@@ -181,12 +180,12 @@ export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
   }
   if (scored === 0 || !listen) throw new UserError(`${o.data}: no held-out file is longer than twice the receptive field (${2 * RF} samples)`);
 
-  // Heat-map excerpt: heatSteps consecutive predictions at the loudest part of the first file, with full context.
+  // Heat-map excerpt: heatSteps consecutive predictions of an active part of the first file, with full context.
   const heatSteps = o.heatSteps ?? 400;
   const first = used[0].file;
   const x = loadAudio(first, { sampleRate: rate }).audio.samples;
   const allCodes = data.codes(first);
-  const s = loudest(x, RF, heatSteps);
+  const s = excerptStart(x, RF, heatSteps);
   const from = Math.max(0, s - RF);
   const len = Math.min(x.length - from, s - from + Math.max(heatSteps, RF + 1));
   const hc = Int32Array.from(allCodes.subarray(from, from + len));

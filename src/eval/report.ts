@@ -183,7 +183,7 @@ export function modelFigures(r: ModelEvalResult) {
         overlay: [{ name: 'true bin', x: Array.from(h.trueBins, (_, i) => ms(i + 0.5)), y: Array.from(h.trueBins, (b) => b + 0.5), color: '#7ee0ff' }],
         height: 380,
       }),
-      caption: `${h.probs.length} consecutive teacher-forced steps at the loudest part of \`${path.basename(h.file)}\` (log colour scale, 4 decades; bins ${lo}–${hi} of ${Q}).`,
+      caption: `${h.probs.length} consecutive teacher-forced steps of an active part (80th percentile of energy) of \`${path.basename(h.file)}\` (log colour scale, 4 decades; bins ${lo}–${hi} of ${Q}).`,
     });
     figs.push({
       svg: linePlot({
