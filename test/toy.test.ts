@@ -133,7 +133,8 @@ describe('binwave toy command', () => {
       await main(['toy', '--out', dir, '--steps', '5', '--q-sweep', '4', '--json']);
       expect(process.exitCode ?? 0).toBe(0);
       const names = fs.readdirSync(dir).sort();
-      expect(names).toEqual(['bimodal_fit.svg', 'bimodal_pyx.svg', 'gaussian_fit.svg', 'q_sweep.svg', 'toy.json']);
+      expect(names).toEqual(['bimodal_fit.svg', 'bimodal_pyx.svg', 'gaussian_fit.svg', 'q_sweep.svg', 'toy.html', 'toy.json']);
+      expect((fs.readFileSync(path.join(dir, 'toy.html'), 'utf8').match(/<svg /g) ?? []).length).toBe(4);
       const j = JSON.parse(fs.readFileSync(path.join(dir, 'toy.json'), 'utf8'));
       expect(j.options.steps).toBe(5);
       const printed = JSON.parse(write.mock.calls.map((c) => String(c[0])).join(''));
