@@ -4,9 +4,13 @@ import { infoCommand } from './info';
 import { quantizeCommand } from './quantize';
 import { modelInfoCommand } from './model-info';
 import { trainCommand } from './train';
-import { toyCommand } from './toy';
 import { generateCommand } from './generate';
 import { predictCommand } from './predict';
+import { evalCommand } from './eval';
+import { reportCommand } from './report';
+import { toyCommand } from './toy';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [infoCommand, quantizeCommand, modelInfoCommand, trainCommand, generateCommand, predictCommand, toyCommand];
+export const commands: CommandModule<any, any>[] = [
+  infoCommand, quantizeCommand, modelInfoCommand, trainCommand, generateCommand, predictCommand, evalCommand, reportCommand, toyCommand,
+];

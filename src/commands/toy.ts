@@ -3,6 +3,8 @@ import * as path from 'path';
 import type { CommandModule } from 'yargs';
 import { BACKEND_CHOICES, BackendChoice } from '../backend';
 import { runToy, toyMarkdown, toySvgs, DEFAULT_TOY } from '../eval/toy';
+import { toySections } from '../eval/report';
+import { renderReport } from '../report';
 import { Companding } from '../quantize/quantizer';
 import { UserError } from '../util/errors';
 import { assertWritable, writeFileAtomic } from '../util/files';
@@ -26,7 +28,7 @@ export const toyCommand: CommandModule<GlobalArgs, ToyArgs> = {
   describe: 'regression by classification on a 1-D toy: MSE vs Gaussian NLL vs softmax CE over bins',
   builder: (y) =>
     y
-      .option('out', { type: 'string', default: 'toy', describe: 'folder for toy.json and the SVG plots' })
+      .option('out', { type: 'string', default: 'toy', describe: 'folder for toy.json, toy.html and the SVG plots' })
       .option('seed', { type: 'number', default: DEFAULT_TOY.seed })
       .option('steps', { type: 'number', default: DEFAULT_TOY.steps, describe: 'Adam steps per model' })
       .option('bins', { type: 'number', default: DEFAULT_TOY.bins, describe: 'Q for the categorical head' })
@@ -45,7 +47,7 @@ export const toyCommand: CommandModule<GlobalArgs, ToyArgs> = {
     const qSweep = parseNumberList('q-sweep', a['q-sweep']);
     qSweep.forEach((q) => intIn('q-sweep', q, 2, 4096));
     if (!(a.mu >= 0)) throw new UserError(`--mu must be >= 0, got ${a.mu}`);
-    const files = ['toy.json', 'gaussian_fit.svg', 'bimodal_fit.svg', 'bimodal_pyx.svg', 'q_sweep.svg'].map((f) => path.join(a.out, f));
+    const files = ['toy.json', 'toy.html', 'gaussian_fit.svg', 'bimodal_fit.svg', 'bimodal_pyx.svg', 'q_sweep.svg'].map((f) => path.join(a.out, f));
     for (const f of files) assertWritable(f, a.force);
     const r = await runToy({
       seed: a.seed, steps: a.steps, bins: a.bins, companding: a.companding, mu: a.mu, qSweep, backend: a.backend,
@@ -53,6 +55,7 @@ export const toyCommand: CommandModule<GlobalArgs, ToyArgs> = {
     });
     writeFileAtomic(path.join(a.out, 'toy.json'), JSON.stringify(r) + '\n');
     for (const [name, svg] of Object.entries(toySvgs(r))) writeFileAtomic(path.join(a.out, name), svg);
+    writeFileAtomic(path.join(a.out, 'toy.html'), renderReport({ title: 'binwave toy', subtitle: 'MSE vs Gaussian NLL vs softmax cross-entropy over bins, on a 1-D regression', sections: toySections(r) }));
     if (a.json) {
       const { grid: _g, testData: _t, ...summary } = r;
       void _g;

@@ -10,7 +10,7 @@ import { BackendChoice, selectBackend } from '../backend';
 import { Companding, Quantizer } from '../quantize/quantizer';
 import { logSoftmax, Sampler, softmax, Strategy } from '../sample/sampler';
 import { Rng } from '../util/rng';
-import { heatmap, linePlot } from './svg';
+import { heatmap, linePlot } from '../report/svg';
 
 export interface ToyOptions {
   seed: number;
@@ -617,15 +617,15 @@ export function toySvgs(r: ToyResult): Record<string, string> {
       xRange: [-1, 1],
       yRange: [-1, 1],
       series: [
-        { name: 'test data', x: td.x, y: td.y, kind: 'points', color: '#999999', size: 1.5, opacity: 0.45 },
-        { name: 'f(x)', x: gx, y: r.grid.f, kind: 'line', color: '#000000', dash: '2 3', size: 1 },
+        { name: 'test data', x: td.x, y: td.y, kind: 'points', color: '#b8bec8' },
+        { name: 'f(x)', x: gx, y: r.grid.f, kind: 'line', color: '#000000', dash: true, strokeWidth: 1 },
         { name: 'MSE', x: gx, y: g.mse, kind: 'line', color: '#1f77b4' },
         { name: 'Gaussian NLL mean', x: gx, y: g.gaussMean, kind: 'line', color: '#2ca02c' },
-        { name: 'Gaussian mean ± σ', x: gx, y: up, kind: 'line', color: '#2ca02c', dash: '5 4', size: 1 },
-        { name: '', x: gx, y: dn, kind: 'line', color: '#2ca02c', dash: '5 4', size: 1 },
+        { name: 'Gaussian mean ± σ', x: gx, y: up, kind: 'line', color: '#2ca02c', dash: true, strokeWidth: 1 },
+        { name: '', x: gx, y: dn, kind: 'line', color: '#2ca02c', dash: true, strokeWidth: 1 },
         { name: 'CE argmax', x: gx, y: g.catArgmax, kind: 'line', color: '#d62728' },
         { name: 'CE mean', x: gx, y: g.catMean, kind: 'line', color: '#ff7f0e' },
-        { name: 'CE interp', x: gx, y: g.catInterp, kind: 'line', color: '#9467bd', dash: '6 2' },
+        { name: 'CE interp', x: gx, y: g.catInterp, kind: 'line', color: '#9467bd', dash: true },
       ],
     });
   }
@@ -641,9 +641,9 @@ export function toySvgs(r: ToyResult): Record<string, string> {
     y0: c[0] - (c[1] - c[0]) / 2,
     y1: c[c.length - 1] + (c[c.length - 1] - c[c.length - 2]) / 2,
     overlay: [
-      { name: 'f(x) ± offset', x: gx, y: r.grid.f.map((f) => f + off), kind: 'line', color: '#d62728', dash: '3 3', size: 1 },
-      { name: '', x: gx, y: r.grid.f.map((f) => f - off), kind: 'line', color: '#d62728', dash: '3 3', size: 1 },
-      { name: 'MSE', x: gx, y: r.grid.bimodal.mse, kind: 'line', color: '#ff7f0e', size: 1.5 },
+      { name: 'f(x) ± offset', x: gx, y: r.grid.f.map((f) => f + off), color: '#d62728' },
+      { name: '', x: gx, y: r.grid.f.map((f) => f - off), color: '#d62728' },
+      { name: 'MSE', x: gx, y: r.grid.bimodal.mse, color: '#ff7f0e' },
     ],
   });
   const qs = r.qSweep.map((s) => Math.log2(s.bins));
@@ -652,10 +652,8 @@ export function toySvgs(r: ToyResult): Record<string, string> {
     xLabel: 'log2 Q',
     yLabel: 'RMSE vs f(x)',
     yRange: [0, 1.1 * Math.max(...r.qSweep.map((s) => Math.max(s.argmax, s.mean, s.interp)), 1e-3)],
-    legend: 'top-right',
     series: [
-      { name: 'argmax', x: qs, y: r.qSweep.map((s) => s.argmax), kind: 'line', color: '#d62728' },
-      { name: '', x: qs, y: r.qSweep.map((s) => s.argmax), kind: 'points', color: '#d62728', size: 3, opacity: 1 },
+      { name: 'argmax', x: qs, y: r.qSweep.map((s) => s.argmax), kind: 'line+points', color: '#d62728' },
       { name: 'interp', x: qs, y: r.qSweep.map((s) => s.interp), kind: 'line', color: '#9467bd' },
       { name: 'mean', x: qs, y: r.qSweep.map((s) => s.mean), kind: 'line', color: '#ff7f0e' },
     ],
