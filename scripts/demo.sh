@@ -15,6 +15,6 @@ mkdir -p "$M/samples"
 for s in sample argmax mean interp; do
   bw generate -m "$M" -o "$M/samples/$s.wav" --seconds 2 --strategy "$s" --seed-wav "$SEED_WAV" --seed-seconds 0.5 --force
 done
-bw predict -m "$M" -i "$SEED_WAV"
+bw predict -m "$M" -i data/speech8k_hts1a.wav   # the file training held out (see $M/split.json)
 bw report --model "$M" --data data --out "$M/report" --toy --force
 echo "demo done: open $M/report/report.html"

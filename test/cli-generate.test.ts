@@ -99,9 +99,11 @@ describe('binwave predict', () => {
     const clip = path.join(dir, 'clip.wav');
     writeWav(clip, readWav(SPEECH).samples.subarray(8000, 12000), 16000);
     const r = await runCli('predict', '-m', model, '-i', clip, '-o', out, '--strategy', 'interp', '--neighbours', '2', '--json');
+    const t = await runCli('predict', '-m', model, '-i', clip, '--strategy', 'sample', '--temperature', '0.7', '--top-k', '5');
+    expect(t.out).toMatch(/sample T=0\.7 top-k 5 /);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j.snrDb).sort()).toEqual(['argmax', 'interp k=1', 'interp k=2', 'mean', 'sample T=1']);
+    expect(Object.keys(j.snrDb).sort()).toEqual(['argmax', 'interp-1', 'interp-2', 'mean', 'sample']);
     expect(j.nllBits).toBeGreaterThan(0);
     expect(j.top5).toBeGreaterThanOrEqual(j.top1);
     expect(readWav(out).samples.length).toBe(4000);

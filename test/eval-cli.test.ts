@@ -43,7 +43,10 @@ describe('binwave eval (CLI)', () => {
     const j = JSON.parse(fs.readFileSync(path.join(out, 'eval-bins.json'), 'utf8'));
     expect(j.rows.length).toBe(4);
     expect(fs.readFileSync(path.join(out, 'eval-bins.html'), 'utf8')).toContain('<audio');
-    const js = await run('eval', 'bins', '--data', SPEECH, '--bins', '16', '--companding', 'linear', '--json', '--out', out);
+    const refused = await run('eval', 'bins', '--data', SPEECH, '--bins', '16', '--out', out);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/eval-bins\.json: already exists \(use --force to overwrite\)/);
+    const js = await run('eval', 'bins', '--data', SPEECH, '--bins', '16', '--companding', 'linear', '--json', '--out', out, '--force');
     expect(JSON.parse(js.out).rows[0]).toMatchObject({ bins: 16, companding: 'linear' });
   });
 

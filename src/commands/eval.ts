@@ -12,12 +12,14 @@ import { runSweep, SweepResult } from '../eval/sweep';
 import { PRESETS } from '../model/config';
 import { Companding } from '../quantize/quantizer';
 import { UserError } from '../util/errors';
+import { assertReportWritable } from '../report/html';
 import { GlobalArgs, handler, parseNumberList } from './common';
 
 interface CommonEvalArgs extends GlobalArgs {
   data: string;
   out: string;
   json: boolean;
+  force: boolean;
 }
 
 interface BinsArgs extends CommonEvalArgs {
@@ -76,7 +78,8 @@ const withCommon = <T>(y: Argv<T>) =>
   y
     .option('data', { type: 'string', default: 'data', describe: 'folder of .wav files (or one file)' })
     .option('out', { alias: 'o', type: 'string', default: 'reports', describe: 'folder for the report (json, md, html)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of markdown tables' });
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of markdown tables' })
+    .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing report' });
 
 const binsCommand: CommandModule<GlobalArgs, BinsArgs> = {
   command: 'bins',
@@ -89,6 +92,7 @@ const binsCommand: CommandModule<GlobalArgs, BinsArgs> = {
       .option('rate', { type: 'number', default: 16000, describe: 'resample to this rate (Hz)' })
       .example('$0 eval bins --data data', 'the default sweep of Q on the bundled corpus') as never,
   handler: handler<BinsArgs>((a) => {
+    assertReportWritable(a.out, 'eval-bins', a.force);
     const bins = parseNumberList('bins', a.bins);
     const r = evalBins({ data: a.data, bins, compandings: parseCompandings(a.companding), mu: a.mu, sampleRate: a.rate, warn: log });
     const files = writeEvalReport(a.out, 'eval-bins', 'binwave eval bins', `What Q bins cost before any model · \`${a.data}\``, binsSections(r), binsSummary(r));
@@ -112,6 +116,7 @@ const modelCommand: CommandModule<GlobalArgs, ModelArgs> = {
       .option('bench-seconds', { type: 'number', default: 0.3, describe: 'seconds per timed generation run (0: skip)' })
       .example('$0 eval model --model models/demo --data data', 'held-out validation files of data/') as never,
   handler: handler<ModelArgs>(async (a) => {
+    assertReportWritable(a.out, 'eval-model', a.force);
     const r = await evalModel({
       model: a.model, data: a.data, split: a.split, valFraction: a['val-fraction'], targetLength: a['target-length'],
       maxSeconds: a['max-seconds'], clips: a.clips, benchSeconds: a['bench-seconds'], warn: log,
@@ -140,6 +145,7 @@ const sweepCommand: CommandModule<GlobalArgs, SweepArgs> = {
       .option('backend', { choices: BACKEND_CHOICES, default: 'auto' as BackendChoice })
       .example('$0 eval sweep --data data --bins 16,64,256,1024 --minutes 2 --out runs/sweep', 'the trade-off table') as never,
   handler: handler<SweepArgs>(async (a) => {
+    assertReportWritable(a.out, 'eval-sweep', a.force);
     const s = await runSweep({
       data: a.data, out: a.out, bins: parseNumberList('bins', a.bins), preset: a.preset, companding: a.companding, steps: a.steps,
       minutes: a.minutes, seed: a.seed, targetLength: a['target-length'], lr: a.lr, maxSeconds: a['max-seconds'], backend: a.backend, log,

@@ -1,12 +1,12 @@
 /** `binwave predict`: teacher-forced one-step-ahead prediction over a real clip, scored per strategy. */
 import type { Argv, CommandModule } from 'yargs';
 import { loadAudio, writeWav } from '../audio';
-import { DEFAULT_PREDICT_STRATEGIES, NamedStrategy, PredictResult, teacherForcedPredict } from '../eval/predict';
+import { PredictResult, teacherForcedPredict, withStrategy } from '../eval/predict';
 import { Generator } from '../generate/generator';
 import { loadModel } from '../train/checkpoint';
 import { assertWritable } from '../util/files';
 import { GlobalArgs, handler } from './common';
-import { SamplingArgs, describeSampler, samplerConfig, withSamplingOptions } from './sampling';
+import { SamplingArgs, samplerConfig, withSamplingOptions } from './sampling';
 
 interface PredictArgs extends GlobalArgs, SamplingArgs {
   in: string;
@@ -16,14 +16,12 @@ interface PredictArgs extends GlobalArgs, SamplingArgs {
 }
 
 export async function runPredict(a: PredictArgs): Promise<{ chosen: string; result: PredictResult; seconds: number }> {
-  const chosen = samplerConfig(a);
-  const chosenName = describeSampler(chosen);
+  const { strategies, chosenName } = withStrategy(samplerConfig(a));
   if (a.out) assertWritable(a.out, a.force);
   const { config, weights } = loadModel(a.model);
   const { audio } = loadAudio(a.in, { sampleRate: config.sampleRate });
   const gen = await Generator.create(config, weights, 1, { kernel: a.kernel });
   const codes = gen.quantizer.encodeArray(audio.samples).codes;
-  const strategies: NamedStrategy[] = [...DEFAULT_PREDICT_STRATEGIES.filter((s) => s.name !== chosenName), { name: chosenName, sampler: chosen }];
   const result = teacherForcedPredict(gen, codes, audio.samples, { strategies, seed: a.seed });
   if (a.out) {
     const p = result.predictions.find((x) => x.name === chosenName)!;

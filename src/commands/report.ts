@@ -7,6 +7,7 @@ import { evalBins } from '../eval/bins';
 import { evalModel, modelEvalSummary, TRAIN_DEFAULT_VAL_FRACTION } from '../eval/model';
 import { binsSections, glanceSection, modelSections, toySections, writeEvalReport } from '../eval/report';
 import { runToy } from '../eval/toy';
+import { assertReportWritable } from '../report/html';
 import { GlobalArgs, handler, parseNumberList } from './common';
 import { binsSummary, parseCompandings } from './eval';
 
@@ -23,6 +24,7 @@ interface ReportArgs extends GlobalArgs {
   'target-length': number;
   clips?: string;
   json: boolean;
+  force: boolean;
 }
 
 const log = (l: string) => process.stderr.write(l + '\n');
@@ -44,8 +46,10 @@ export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
       .option('target-length', { type: 'number', default: 4096, describe: 'the --target-length of training' })
       .option('clips', { type: 'string', describe: 'folder of generated WAVs (default MODEL_DIR/samples)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the JSON summary' })
+      .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing report' })
       .example('$0 report --model models/demo --data data --out reports/demo', 'the demo page') as never,
   handler: handler<ReportArgs>(async (a) => {
+    assertReportWritable(a.out, 'report', a.force);
     const t0 = Date.now();
     const model = await evalModel({
       model: a.model, data: a.data, split: a.split, valFraction: a['val-fraction'], targetLength: a['target-length'],

@@ -3,13 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, BackendChoice, describeBackend, selectBackend } from '../backend';
-import { folderDataset } from '../data/folder';
+import { SPLIT_FILE, describeSplit, folderDataset } from '../data/folder';
 import { ModelConfig, PRESETS, describeModel, presetConfig, validateConfig } from '../model/config';
 import { WaveNet } from '../model/wavenet';
 import { Companding, Quantizer } from '../quantize/quantizer';
 import { loadModel } from '../train/checkpoint';
 import { train } from '../train/trainer';
 import { UserError } from '../util/errors';
+import { writeFileAtomic } from '../util/files';
 import { GlobalArgs, handler } from './common';
 
 interface TrainArgs extends GlobalArgs {
@@ -96,6 +97,7 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   log(`batch ${a.batch} x ${a.targetLength} targets` + (a.accumulate > 1 ? ` x ${a.accumulate} accumulated` : '') +
     `; window ${data.windowLength} samples`);
 
+  if (!a.resume) writeFileAtomic(path.join(a.out, SPLIT_FILE), JSON.stringify(describeSplit(data, a.data, a.valFraction), null, 1));
   const model = WaveNet.create(config, a.seed);
   const stop = { stop: false };
   const onSigint = () => {

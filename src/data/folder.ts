@@ -1,4 +1,5 @@
 /** A Dataset over a WAV folder, read through the audio module at the model's rate: what train and eval share. */
+import * as path from 'path';
 import { loadAudio, scanWavFolder } from '../audio';
 import { ModelConfig, receptiveField } from '../model/config';
 import { Quantizer } from '../quantize/quantizer';
@@ -17,6 +18,28 @@ export interface FolderDataOptions {
   /** Any unreadable or unusable file ends the run instead of being skipped. */
   strict?: boolean;
   warn?: (line: string) => void;
+}
+
+/** MODEL_DIR/split.json: which files training used and held out, relative to its data folder. */
+export const SPLIT_FILE = 'split.json';
+
+export interface TrainSplit {
+  data: string;
+  valFraction: number;
+  train: string[];
+  val: string[];
+  skipped: { file: string; reason: string }[];
+}
+
+export function describeSplit(d: Dataset, dir: string, valFraction: number): TrainSplit {
+  const rel = (f: string) => path.relative(dir, f) || path.basename(f);
+  return {
+    data: path.resolve(dir),
+    valFraction,
+    train: d.train.map((f) => rel(f.file)),
+    val: d.val.map((f) => rel(f.file)),
+    skipped: d.summary.skipped.map((s) => ({ file: rel(s.file), reason: s.reason })),
+  };
 }
 
 export function folderDataset(o: FolderDataOptions): Dataset {

@@ -6,7 +6,8 @@
  * top-1/top-5 bin accuracy and the one-step SNR of each decoding strategy. Beside them: what the output head
  * costs per sample and how fast this model generates.
  *
- * Held-out audio: with `split: 'val'` (the default) the files are the validation files of the training split —
+ * Held-out audio: with `split: 'val'` (the default) the files are the validation files that training recorded in
+ * MODEL_DIR/split.json; for a model without one, the validation files of the training split —
  * the same hash split (src/data/dataset.ts splitFiles) with the same validation fraction, so with the folder the
  * model was trained on these are exactly the files training never saw. With `split: 'all'` every file of the
  * folder is scored (for a folder the model was not trained on).
@@ -15,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadAudio, scanWavFolder } from '../audio';
 import { measure } from '../bench/generate';
-import { folderDataset } from '../data/folder';
+import { SPLIT_FILE, TrainSplit, folderDataset } from '../data/folder';
 import { Dataset } from '../data/dataset';
 import { Generator } from '../generate/generator';
 import { ModelConfig, cost, parameterCount, receptiveField } from '../model/config';
@@ -89,10 +90,25 @@ export interface ModelEvalMedia {
   generated: { file: string; samples: Float32Array }[];
 }
 
+/** The validation files `binwave train` recorded in MODEL_DIR/split.json, found again under `dataDir`. */
+function recordedValFiles(model: string, dataDir: string): string[] | null {
+  const file = path.join(model, SPLIT_FILE);
+  if (!fs.existsSync(file)) return null;
+  const split = JSON.parse(fs.readFileSync(file, 'utf8')) as TrainSplit;
+  const found = split.val.map((rel) => path.join(dataDir, rel)).filter((f) => fs.existsSync(f));
+  return found.length > 0 ? found : null;
+}
+
 function heldOut(o: ModelEvalOptions, config: ModelConfig, warn: (l: string) => void): { data: Dataset; split: 'val' | 'all'; files: string[] } {
   const split = o.split ?? 'val';
   const valFraction = o.valFraction ?? TRAIN_DEFAULT_VAL_FRACTION;
   if (split === 'val') {
+    // What training held out, as it recorded it; else the same hash split recomputed from the flags.
+    const recorded = recordedValFiles(o.model, o.data);
+    if (recorded) {
+      const all = folderDataset({ dir: o.data, config, targetLength: 1, valFraction: 0, seed: 0, warn });
+      return { data: all, split, files: recorded };
+    }
     const data = folderDataset({ dir: o.data, config, targetLength: o.targetLength ?? TRAIN_DEFAULT_TARGET_LENGTH, valFraction, seed: 0, warn });
     if (data.val.length > 0) return { data, split, files: data.val.map((f) => f.file) };
     warn(`${o.data}: no validation files at --val-fraction ${valFraction} (one usable file?); scoring all files`);

@@ -14,16 +14,22 @@ export interface NamedStrategy {
   sampler: Partial<SamplerConfig>;
 }
 
-/** The strategies `predict` and `eval model` compare by default. */
-export const DEFAULT_PREDICT_STRATEGIES: NamedStrategy[] = (
-  [
-    { strategy: 'argmax' },
-    { strategy: 'mean' },
-    { strategy: 'interp', neighbours: 1 },
-    { strategy: 'interp', neighbours: 2 },
-    { strategy: 'sample', temperature: 1 },
-  ] as Partial<SamplerConfig>[]
-).map((c) => ({ name: describeSampler({ ...DEFAULT_SAMPLER, ...c }), sampler: c }));
+/** The strategies `predict` and `eval model` compare by default (interp-k: k neighbours each side). */
+export const DEFAULT_PREDICT_STRATEGIES: NamedStrategy[] = [
+  { name: 'argmax', sampler: { strategy: 'argmax' } },
+  { name: 'mean', sampler: { strategy: 'mean' } },
+  { name: 'interp-1', sampler: { strategy: 'interp', neighbours: 1 } },
+  { name: 'interp-2', sampler: { strategy: 'interp', neighbours: 2 } },
+  { name: 'sample', sampler: { strategy: 'sample', temperature: 1 } },
+];
+
+/** The default strategies plus `chosen`, named after the default it equals, or by describeSampler. */
+export function withStrategy(chosen: SamplerConfig): { strategies: NamedStrategy[]; chosenName: string } {
+  const key = describeSampler(chosen);
+  const same = DEFAULT_PREDICT_STRATEGIES.find((s) => describeSampler({ ...DEFAULT_SAMPLER, ...s.sampler }) === key);
+  if (same) return { strategies: DEFAULT_PREDICT_STRATEGIES, chosenName: same.name };
+  return { strategies: [...DEFAULT_PREDICT_STRATEGIES, { name: key, sampler: chosen }], chosenName: key };
+}
 
 export interface PredictResult {
   /** Samples scored (those with a full receptive field of real context, when the clip is long enough). */

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { UserError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
+import { assertWritable, writeFileAtomic } from '../util/files';
 import { escapeXml, formatNumber } from './format';
 
 export type Cell = string | number | null | undefined;
@@ -275,6 +275,11 @@ export function reportJson(value: unknown): string {
       2,
     ) + '\n'
   );
+}
+
+/** Refuse, before any work, to overwrite an existing report `name` in dir unless forced. */
+export function assertReportWritable(dir: string, name: string, force: boolean): void {
+  for (const ext of ['json', 'md', 'html']) assertWritable(path.join(dir, `${name}.${ext}`), force);
 }
 
 /**
