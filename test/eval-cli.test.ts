@@ -1,31 +1,15 @@
 /** The eval commands end to end through the CLI: files written, tables printed, errors on one line. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { main } from '../src/cli';
 import { makeRandomModel, smallCorpus } from './helpers/eval-model';
-import { tmpDir } from './helpers';
+import { runCli, tmpDir } from './helpers';
 
 const tmp = tmpDir('eval-cli');
 const DATA = smallCorpus(path.join(tmp, 'data'));
 const SPEECH = path.join(DATA, 'speech8k_hts1a.wav');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => { out += String(s); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { err += String(s); return true; });
-  process.exitCode = 0;
-  try {
-    await main(argv);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out, err, code };
-}
+const run = runCli;
 
 const trio = (dir: string, name: string) => ['json', 'md', 'html'].map((x) => path.join(dir, `${name}.${x}`));
 

@@ -6,13 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
-import { chromium, Browser } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { audioStates, launchChromium, openPage } from './helpers/browser';
 import { main } from '../src/cli';
 import { makeRandomModel, smallCorpus } from './helpers/eval-model';
 import { tmpDir } from './helpers';
 
-const CHROMIUM = process.env.BINWAVE_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT_COPY = '/tmp/binwave-eval-report.png';
 
 jest.setTimeout(60000);
@@ -22,13 +21,8 @@ describe('binwave report in headless Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/install-chromium.sh (or set BINWAVE_CHROMIUM)`);
     dir = tmpDir('eval-browser');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -50,14 +44,7 @@ describe('binwave report in headless Chromium', () => {
     const html = path.join(out, 'report.html');
     expect(fs.statSync(html).size).toBeLessThan(8 * 1024 * 1024);
 
-    const page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
-    page.on('requestfailed', (req) => errors.push(`request failed: ${req.url().slice(0, 80)}`));
-    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    const { page, errors } = await openPage(browser!, html);
 
     const svgs = await page.evaluate(() =>
       Array.from(document.querySelectorAll('svg')).map((svg) => {
@@ -90,21 +77,7 @@ describe('binwave report in headless Chromium', () => {
     expect(heat).not.toBeNull();
     expect(heat!.w).toBeGreaterThanOrEqual(100);
 
-    const audio = await page.evaluate(async () =>
-      Promise.all(
-        Array.from(document.querySelectorAll('audio')).map(
-          (a) =>
-            new Promise<{ readyState: number; duration: number; error: string | null }>((resolve) => {
-              const done = () => resolve({ readyState: a.readyState, duration: a.duration, error: a.error ? String(a.error.code) : null });
-              if (a.readyState >= 1) return done();
-              a.addEventListener('loadedmetadata', done, { once: true });
-              a.addEventListener('error', done, { once: true });
-              setTimeout(done, 10000);
-              a.load();
-            }),
-        ),
-      ),
-    );
+    const audio = await audioStates(page);
     // original + 3 one-step predictions + 1 generated clip; original + 4 round trips
     expect(audio.length).toBe(10);
     for (const a of audio) {

@@ -141,7 +141,8 @@ describe('WaveNet', () => {
       // directional derivative along a random direction of this one weight tensor
       const g = grads[v.name].dataSync();
       const dir = Float32Array.from(g, () => rng.normal());
-      const analytic = g.reduce((s, gi, i) => s + gi * dir[i], 0);
+      let analytic = 0;
+      for (let i = 0; i < g.length; i++) analytic += g[i] * dir[i];
       const lossAt = (e: number) => {
         m.setWeights(new Map(original).set(name, original.get(name)!.map((x, i) => x + e * dir[i])));
         return tf.tidy(() => m.loss(codes).dataSync()[0]);

@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { chromium, Browser } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { audioStates, launchChromium, openPage } from './helpers/browser';
 import { buildSampleReport, TONE_SECONDS } from './helpers/sample-report';
 
-const CHROMIUM = process.env.BINWAVE_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT_COPY = '/tmp/binwave-report-screenshot.png';
 
 jest.setTimeout(30000);
@@ -23,26 +23,8 @@ describe('HTML report in headless Chromium', () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: run scripts/install-chromium.sh (or set BINWAVE_CHROMIUM to a Chromium binary)`,
-      );
-    }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'binwave-report-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -54,13 +36,7 @@ describe('HTML report in headless Chromium', () => {
     const size = fs.statSync(files.html).size;
     expect(size).toBeLessThan(3 * 1024 * 1024);
 
-    const page = await browser!.newPage({ viewport: { width: 1100, height: 900 } });
-    const errors: string[] = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
-    page.on('requestfailed', (req) => errors.push(`request failed: ${req.url().slice(0, 80)}`));
+    const { page, errors } = await openPage(browser!, files.html);
     // Anything but the file itself and data: URIs would be an external resource.
     const external: string[] = [];
     page.on('request', (req) => {
@@ -68,7 +44,7 @@ describe('HTML report in headless Chromium', () => {
       if (!url.startsWith('data:') && url !== pathToFileURL(files.html).href) external.push(url);
     });
 
-    await page.goto(pathToFileURL(files.html).href, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' }); // again, now that external requests are being watched
 
     const svgs = await page.evaluate(() =>
       Array.from(document.querySelectorAll('svg')).map((svg) => {
@@ -126,21 +102,7 @@ describe('HTML report in headless Chromium', () => {
     }
 
     // Audio: metadata loads from the data: URIs, durations match the tones.
-    const audio = await page.evaluate(async () =>
-      Promise.all(
-        Array.from(document.querySelectorAll('audio')).map(
-          (a) =>
-            new Promise<{ readyState: number; duration: number; error: string | null }>((resolve) => {
-              const done = () => resolve({ readyState: a.readyState, duration: a.duration, error: a.error ? String(a.error.code) : null });
-              if (a.readyState >= 1) return done();
-              a.addEventListener('loadedmetadata', done, { once: true });
-              a.addEventListener('error', done, { once: true });
-              setTimeout(done, 10000);
-              a.load();
-            }),
-        ),
-      ),
-    );
+    const audio = await audioStates(page);
     expect(audio.length).toBe(TONE_SECONDS.length);
     audio.forEach((a, i) => {
       expect(a.error).toBeNull();
