@@ -37,6 +37,28 @@ async function tryWasm(): Promise<void> {
   const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
   wasm.setWasmPaths(dir + path.sep);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+  shareIdentityOnWasm();
+}
+
+/**
+ * tfjs saves every tensor a gradient needs through the Identity kernel (engine.clone), and wasm's Identity copies
+ * the data: a training step spent about 10% of its time and a large share of its memory on those copies. Tensors
+ * are immutable (a variable's assign swaps its data id), so sharing the data id, as wasm's own Reshape does, is
+ * safe. Only engine.clone and tensor.clone reach the registered kernel; wasm kernels that copy internally call
+ * their own identity function.
+ */
+function shareIdentityOnWasm(): void {
+  const kernel = tf.getKernel('Identity', 'wasm');
+  if (!kernel || (kernel.kernelFunc as { shares?: boolean }).shares) return;
+  const kernelFunc = ((args: { inputs: { x: tf.TensorInfo }; backend: { incRef(id: object): void } }) => {
+    const { x } = args.inputs;
+    if (x.dtype === 'string') return (kernel.kernelFunc as (a: unknown) => tf.TensorInfo)(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  }) as unknown as tf.KernelFunc;
+  (kernelFunc as { shares?: boolean }).shares = true;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc });
 }
 
 async function tryCpu(): Promise<void> {
