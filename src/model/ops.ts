@@ -20,11 +20,29 @@ export const matMulT = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[])
   };
 }) as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
+/**
+ * x[M,K] @ w[K,N] + bias[N] with one gradient function: explicit transposes for dx and dw (as matMulT), and the
+ * bias gradient as ones[1,M] @ dy — wasm's sum over axis 0 transposes first and is ~20x slower.
+ */
+export const linearT = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as tf.Tensor2D[];
+      const dy2 = dy as tf.Tensor2D;
+      const db = tf.reshape(tf.matMul(tf.ones([1, dy2.shape[0]]), dy2), [dy2.shape[1]]);
+      return [tf.matMul(dy2, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy2), db];
+    },
+  };
+}) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
 /** x[B,T,C] @ w[C,N] + bias[N] → [B,T,N], as one 2-D matmul. */
 export function dense(x: tf.Tensor3D, w: tf.Tensor, bias: tf.Tensor): tf.Tensor3D {
   const [B, T, C] = x.shape;
-  const y = matMulT(tf.reshape(x, [B * T, C]), w as tf.Tensor2D);
-  return tf.reshape(tf.add(y, bias), [B, T, w.shape[1] as number]);
+  const y = linearT(tf.reshape(x, [B * T, C]), w as tf.Tensor2D, bias as tf.Tensor1D);
+  return tf.reshape(y, [B, T, w.shape[1] as number]);
 }
 
 /**
@@ -37,6 +55,146 @@ export function dilatedConv(x: tf.Tensor3D, w: tf.Tensor, bias: tf.Tensor, d: nu
   const now = tf.slice(x, [0, d, 0], [B, T - d, C]);
   return dense(tf.concat([past, now], 2), w, bias);
 }
+
+/**
+ * The same convolution split into column blocks of w (e.g. filter and gate): returns one [B,T-d,n_i] tensor per
+ * block, each its own matmul, so no split of the output (and no concat of its gradient) is needed.
+ */
+export function dilatedConvBlocks(x: tf.Tensor3D, w: tf.Tensor, bias: tf.Tensor, d: number, widths: number[]): tf.Tensor3D[] {
+  const [B, T, C] = x.shape;
+  const past = tf.slice(x, [0, 0, 0], [B, T - d, C]);
+  const now = tf.slice(x, [0, d, 0], [B, T - d, C]);
+  const x2 = tf.reshape(tf.concat([past, now], 2), [B * (T - d), 2 * C]);
+  const K = w.shape[0] as number;
+  let col = 0;
+  return widths.map((n) => {
+    const wi = tf.slice(w, [0, col], [K, n]) as tf.Tensor2D;
+    const bi = tf.slice(bias, [col], [n]) as tf.Tensor1D;
+    col += n;
+    return tf.reshape(linearT(x2 as tf.Tensor2D, wi, bi), [B, T - d, n]);
+  });
+}
+
+/**
+ * The kernel-2 causal conv of one-hot codes with dilation 1, as a row lookup: out[b,t] = w[c[b,t]] + w[Q + c[b,t+1]]
+ * + bias for codes c [B,T] (values in [0,Q)), i.e. dilatedConv(oneHot(c), w, bias, 1) without the [B,T,2Q] one-hot
+ * tensor. The weight gradient is a scatter-add of dy's rows (wasm has no gather gradient), done in plain JS.
+ */
+export function oneHotConv(codes: tf.Tensor2D, w: tf.Tensor, bias: tf.Tensor, Q: number): tf.Tensor3D {
+  const [B, T] = codes.shape;
+  const R = w.shape[1] as number;
+  const c = codes.dataSync();
+  const n = B * (T - 1);
+  // a code outside [0,Q) one-hot encodes to a zero row (as tf.oneHot does): it points at `zero`, a row of zeros
+  const zero = 2 * Q;
+  const ok = (v: number) => v >= 0 && v < Q;
+  const past = new Int32Array(n);
+  const now = new Int32Array(n);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T - 1; t++) {
+      const p = c[b * T + t];
+      const q = c[b * T + t + 1];
+      past[b * (T - 1) + t] = ok(p) ? p : zero;
+      now[b * (T - 1) + t] = ok(q) ? Q + q : zero;
+    }
+  }
+  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [wt, bt] = args as [tf.Tensor2D, tf.Tensor1D];
+    // wasm's gather is slow (~60 ms here); the lookup in JS is a copy of n rows
+    const wv = new Float32Array((2 * Q + 1) * R);
+    wv.set(wt.dataSync());
+    const bv = bt.dataSync();
+    const out = new Float32Array(n * R);
+    for (let i = 0; i < n; i++) {
+      const p = past[i] * R;
+      const q = now[i] * R;
+      const o = i * R;
+      for (let r = 0; r < R; r++) out[o + r] = wv[p + r] + wv[q + r] + bv[r];
+    }
+    const value = tf.tensor2d(out, [n, R]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync();
+        const dw = new Float64Array((2 * Q + 1) * R);
+        const db = new Float64Array(R);
+        for (let i = 0; i < n; i++) {
+          const p = past[i] * R;
+          const q = now[i] * R;
+          const o = i * R;
+          for (let r = 0; r < R; r++) {
+            const v = g[o + r];
+            dw[p + r] += v;
+            dw[q + r] += v;
+            db[r] += v;
+          }
+        }
+        return [tf.tensor2d(Float32Array.from(dw.subarray(0, 2 * Q * R)), [2 * Q, R]), tf.tensor1d(Float32Array.from(db))];
+      },
+    };
+  }) as Parameters<typeof tf.customGrad>[0]) as unknown as (w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+  return tf.reshape(f(w, bias), [B, T - 1, R]);
+}
+
+/**
+ * Mean softmax cross-entropy (nats) of logits [N,Q] against integer labels, with loss and gradient
+ * ((softmax - onehot) / N) computed together in one pass over the logits in plain JS: tfjs's version makes
+ * several passes and a [N,Q] one-hot tensor.
+ */
+export function softmaxCrossEntropyInt(logits: tf.Tensor2D, labels: Int32Array | Uint8Array | Float32Array): tf.Scalar {
+  const [N, Q] = logits.shape;
+  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = (args[0] as tf.Tensor).dataSync() as Float32Array;
+    const grad = new Float32Array(N * Q);
+    let loss = 0;
+    for (let i = 0; i < N; i++) {
+      const o = i * Q;
+      let max = -Infinity;
+      for (let j = 0; j < Q; j++) if (x[o + j] > max) max = x[o + j];
+      let sum = 0;
+      for (let j = 0; j < Q; j++) {
+        const e = Math.exp(x[o + j] - max);
+        grad[o + j] = e;
+        sum += e;
+      }
+      const label = labels[i];
+      const inv = 1 / (sum * N);
+      for (let j = 0; j < Q; j++) grad[o + j] *= inv;
+      // a label outside [0,Q) is an all-zero one-hot row (as tf.oneHot makes it): no loss, gradient softmax / N
+      if (label >= 0 && label < Q) {
+        loss += Math.log(sum) + max - x[o + label];
+        grad[o + label] -= 1 / N;
+      } else {
+        loss += 0 * (Math.log(sum) + max); // 0·log p: still NaN when the logits are
+      }
+    }
+    return {
+      value: tf.scalar(loss / N),
+      gradFunc: (dy: tf.Tensor) => tf.mul(tf.tensor2d(grad, [N, Q]), dy),
+    };
+  }) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Scalar;
+  return f(logits);
+}
+
+/**
+ * The gated activation tanh(f)·sigmoid(g) with its own gradient. wasm's tanh is ~15x slower than its sigmoid,
+ * so tanh(f) is computed as 2·sigmoid(2f) − 1.
+ */
+export const gate = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [f, g, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const t = tf.sub(tf.mul(tf.sigmoid(tf.mul(f, 2)), 2), 1);
+  const s = tf.sigmoid(g);
+  save([t, s]);
+  return {
+    value: tf.mul(t, s),
+    gradFunc: (dz: tf.Tensor, saved: tf.Tensor[]) => {
+      const [st, ss] = saved;
+      const df = tf.mul(tf.mul(dz, ss), tf.sub(1, tf.square(st)));
+      const dg = tf.mul(tf.mul(dz, st), tf.mul(ss, tf.sub(1, ss)));
+      return [df, dg];
+    },
+  };
+}) as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(f: T, g: T) => T;
 
 /** The last n steps of x[B,T,C]. */
 export function lastSteps(x: tf.Tensor3D, n: number): tf.Tensor3D {
