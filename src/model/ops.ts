@@ -21,8 +21,23 @@ export const matMulT = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[])
 }) as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 /**
+ * Column sums of y[M,N] (the gradient of a broadcast bias), in plain JS: wasm's sum over axis 0 transposes first,
+ * and ones[1,M] @ y makes xnnpack pack y as weights; both cost several times a read of y.
+ */
+export function columnSums(y: tf.Tensor2D): tf.Tensor1D {
+  const [M, N] = y.shape;
+  const v = y.dataSync() as Float32Array;
+  const acc = new Float64Array(N);
+  for (let i = 0; i < M; i++) {
+    const o = i * N;
+    for (let j = 0; j < N; j++) acc[j] += v[o + j];
+  }
+  return tf.tensor1d(Float32Array.from(acc));
+}
+
+/**
  * x[M,K] @ w[K,N] + bias[N] with one gradient function: explicit transposes for dx and dw (as matMulT), and the
- * bias gradient as ones[1,M] @ dy — wasm's sum over axis 0 transposes first and is ~20x slower.
+ * bias gradient as column sums of dy (columnSums).
  */
 export const linearT = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
@@ -32,7 +47,7 @@ export const linearT = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[])
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as tf.Tensor2D[];
       const dy2 = dy as tf.Tensor2D;
-      const db = tf.reshape(tf.matMul(tf.ones([1, dy2.shape[0]]), dy2), [dy2.shape[1]]);
+      const db = columnSums(dy2);
       return [tf.matMul(dy2, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy2), db];
     },
   };
