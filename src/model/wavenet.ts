@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Quantizer } from '../quantize/quantizer';
 import { Rng } from '../util/rng';
 import { ModelConfig, dilations, inputChannels, receptiveField, validateConfig, weightShapes } from './config';
-import { dense, dilatedConv, gate, dilatedConvBlocks, lastSteps, oneHotConv, softmaxCrossEntropyInt } from './ops';
+import { dense, dilatedConv, dilatedGatedUnit, lastSteps, oneHotConv, softmaxCrossEntropyInt } from './ops';
 
 export type WeightArrays = Map<string, Float32Array>;
 
@@ -87,11 +87,9 @@ export class WaveNet {
     let h = this.scalarTable
       ? dilatedConv(this.encodeInput(codes), this.v('input/kernel'), this.v('input/bias'), 1)
       : oneHotConv(codes, this.v('input/kernel'), this.v('input/bias'), this.quantizer.bins);
-    const D = this.config.dilationChannels;
     let skips: tf.Tensor3D | null = null;
     this.dilations.forEach((d, i) => {
-      const [f, g] = dilatedConvBlocks(h, this.v(`layer${i}/dilated/kernel`), this.v(`layer${i}/dilated/bias`), d, [D, D]);
-      const z = gate(f, g);
+      const z = dilatedGatedUnit(h, this.v(`layer${i}/dilated/kernel`), this.v(`layer${i}/dilated/bias`), d);
       const s = dense(lastSteps(z, outLen), this.v(`layer${i}/skip/kernel`), this.v(`layer${i}/skip/bias`));
       skips = skips ? (tf.add(skips, s) as tf.Tensor3D) : s;
       if (i < this.dilations.length - 1) {
