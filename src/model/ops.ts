@@ -183,40 +183,42 @@ export function oneHotConv(codes: tf.Tensor2D, w: tf.Tensor, bias: tf.Tensor, Q:
 }
 
 /**
- * Mean softmax cross-entropy (nats) of logits [N,Q] against integer labels, with loss and gradient
- * ((softmax - onehot) / N) computed together in one pass over the logits in plain JS: tfjs's version makes
- * several passes and a [N,Q] one-hot tensor.
+ * Mean softmax cross-entropy (nats) of logits [N,Q] against integer labels, gradient (softmax - onehot) / N. The
+ * softmax runs in the backend (one kernel); the label terms and the one-hot subtraction are O(N) in JS, so no
+ * [N,Q] one-hot tensor and no log-softmax passes. A label probability that underflows float32 gets its log from
+ * the row's logits (log-sum-exp in float64), so the loss stays finite where the log-softmax is.
  */
 export function softmaxCrossEntropyInt(logits: tf.Tensor2D, labels: Int32Array | Uint8Array | Float32Array): tf.Scalar {
   const [N, Q] = logits.shape;
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = (args[0] as tf.Tensor).dataSync() as Float32Array;
-    const grad = new Float32Array(N * Q);
+    const x = args[0] as tf.Tensor2D;
+    const p = tf.softmax(x);
+    const grad = p.dataSync() as Float32Array; // a copy: becomes the gradient below
+    let xv: Float32Array | null = null;
     let loss = 0;
     for (let i = 0; i < N; i++) {
       const o = i * Q;
-      let max = -Infinity;
-      for (let j = 0; j < Q; j++) if (x[o + j] > max) max = x[o + j];
-      let sum = 0;
-      for (let j = 0; j < Q; j++) {
-        const e = Math.exp(x[o + j] - max);
-        grad[o + j] = e;
-        sum += e;
-      }
       const label = labels[i];
-      const inv = 1 / (sum * N);
-      for (let j = 0; j < Q; j++) grad[o + j] *= inv;
-      // a label outside [0,Q) is an all-zero one-hot row (as tf.oneHot makes it): no loss, gradient softmax / N
       if (label >= 0 && label < Q) {
-        loss += Math.log(sum) + max - x[o + label];
-        grad[o + label] -= 1 / N;
+        const pl = grad[o + label];
+        if (pl > 1e-30 || Number.isNaN(pl)) loss -= Math.log(pl);
+        else {
+          xv ??= x.dataSync() as Float32Array;
+          let max = -Infinity;
+          for (let j = 0; j < Q; j++) max = Math.max(max, xv[o + j]);
+          let sum = 0;
+          for (let j = 0; j < Q; j++) sum += Math.exp(xv[o + j] - max);
+          loss += Math.log(sum) + max - xv[o + label];
+        }
+        grad[o + label] -= 1;
       } else {
-        loss += 0 * (Math.log(sum) + max); // 0·log p: still NaN when the logits are
+        // an all-zero one-hot row (as tf.oneHot makes it): no loss (NaN when the logits are), gradient softmax / N
+        loss += 0 * grad[o];
       }
     }
     return {
       value: tf.scalar(loss / N),
-      gradFunc: (dy: tf.Tensor) => tf.mul(tf.tensor2d(grad, [N, Q]), dy),
+      gradFunc: (dy: tf.Tensor) => tf.mul(tf.tensor2d(grad, [N, Q]), tf.div(dy, N)),
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Scalar;
   return f(logits);
