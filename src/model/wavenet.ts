@@ -69,10 +69,12 @@ export class WaveNet {
     return v;
   }
 
-  /** Bin codes [B,T] → network input [B,T,C]. */
+  /**
+   * Bin codes [B,T] → network input [B,T,C]. forward uses it for the scalar encoding only: for one-hot it runs the
+   * input conv as a row lookup (oneHotConv), equal to dilatedConv of this one-hot tensor without building it.
+   */
   private encodeInput(codes: tf.Tensor2D): tf.Tensor3D {
     if (this.scalarTable) return tf.expandDims(tf.gather(this.scalarTable, codes), 2) as tf.Tensor3D;
-    // one-hot, not an embedding gather: wasm has no gather gradient, and the input weights must train
     return tf.oneHot(codes, this.quantizer.bins).toFloat() as tf.Tensor3D;
   }
 
