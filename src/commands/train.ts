@@ -42,6 +42,7 @@ interface TrainArgs extends GlobalArgs {
   checkpointEvery: number;
   keep: number;
   cacheMb: number;
+  workers?: number;
   strict: boolean;
   force: boolean;
 }
@@ -64,7 +65,7 @@ function positive(name: string, v: number | undefined, integer = true): void {
 
 export async function runTrain(a: TrainArgs): Promise<void> {
   for (const [k, v] of [['steps', a.steps], ['batch', a.batch], ['target-length', a.targetLength], ['accumulate', a.accumulate],
-    ['val-every', a.valEvery], ['checkpoint-every', a.checkpointEvery], ['keep', a.keep]] as const) positive(k, v);
+    ['val-every', a.valEvery], ['workers', a.workers], ['checkpoint-every', a.checkpointEvery], ['keep', a.keep]] as const) positive(k, v);
   positive('minutes', a.minutes, false);
   positive('lr', a.lr, false);
   if (a.steps === undefined && a.minutes === undefined) throw new UserError('say how long to train: --steps N and/or --minutes M');
@@ -111,7 +112,7 @@ export async function runTrain(a: TrainArgs): Promise<void> {
       outDir: a.out, steps: a.steps, minutes: a.minutes, batch: a.batch, accumulate: a.accumulate, lr: a.lr,
       warmupSteps: a.warmup, schedule: a.schedule, clipNorm: a.clip, valEvery: a.valEvery, valWindows: a.valWindows,
       checkpointEvery: a.checkpointEvery, keep: a.keep, resume: a.resume, stopSignal: stop, log,
-      progress: true,
+      progress: true, workers: a.workers,
     });
     const why = { steps: 'step limit reached', minutes: 'time limit reached', signal: 'interrupted' }[r.stoppedBy];
     log(`saved ${a.out} at step ${r.step} (${why}); last loss ${r.lastLossBits.toFixed(3)} bits/sample` +
@@ -154,6 +155,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
       .option('val-windows', { type: 'number', default: 16, describe: 'fixed validation windows' })
       .option('checkpoint-every', { type: 'number', default: 100, describe: 'checkpoint every N steps' })
       .option('keep', { type: 'number', default: 3, describe: 'checkpoints to keep' })
+      .option('workers', { type: 'number', describe: 'gradient worker threads, each with its own backend (default: 2 on wasm with 2+ cores, else 1)' })
       .option('cache-mb', { type: 'number', default: 256, describe: 'memory for decoded audio (MB)' })
       .option('strict', { type: 'boolean', default: false, describe: 'stop at the first unreadable file instead of skipping it' })
       .option('force', { type: 'boolean', default: false, describe: 'start over in a model directory that holds a model' })

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Quantizer } from '../quantize/quantizer';
 import { Rng } from '../util/rng';
 import { ModelConfig, dilations, inputChannels, receptiveField, validateConfig, weightShapes } from './config';
-import { dense, dilatedConv, lastSteps } from './ops';
+import { dense, dilatedConv, dilatedGatedUnit, lastSteps, oneHotConv, softmaxCrossEntropyInt } from './ops';
 
 export type WeightArrays = Map<string, Float32Array>;
 
@@ -69,10 +69,12 @@ export class WaveNet {
     return v;
   }
 
-  /** Bin codes [B,T] → network input [B,T,C]. */
+  /**
+   * Bin codes [B,T] → network input [B,T,C]. forward uses it for the scalar encoding only: for one-hot it runs the
+   * input conv as a row lookup (oneHotConv), equal to dilatedConv of this one-hot tensor without building it.
+   */
   private encodeInput(codes: tf.Tensor2D): tf.Tensor3D {
     if (this.scalarTable) return tf.expandDims(tf.gather(this.scalarTable, codes), 2) as tf.Tensor3D;
-    // one-hot, not an embedding gather: wasm has no gather gradient, and the input weights must train
     return tf.oneHot(codes, this.quantizer.bins).toFloat() as tf.Tensor3D;
   }
 
@@ -84,13 +86,12 @@ export class WaveNet {
     const T = codes.shape[1];
     const outLen = T - this.receptiveField + 1;
     if (outLen < 1) throw new RangeError(`input of ${T} samples is shorter than the receptive field ${this.receptiveField}`);
-    let h = dilatedConv(this.encodeInput(codes), this.v('input/kernel'), this.v('input/bias'), 1);
-    const D = this.config.dilationChannels;
+    let h = this.scalarTable
+      ? dilatedConv(this.encodeInput(codes), this.v('input/kernel'), this.v('input/bias'), 1)
+      : oneHotConv(codes, this.v('input/kernel'), this.v('input/bias'), this.quantizer.bins);
     let skips: tf.Tensor3D | null = null;
     this.dilations.forEach((d, i) => {
-      const fg = dilatedConv(h, this.v(`layer${i}/dilated/kernel`), this.v(`layer${i}/dilated/bias`), d);
-      const [f, g] = tf.split(fg, [D, D], 2);
-      const z = tf.mul(tf.tanh(f), tf.sigmoid(g)) as tf.Tensor3D;
+      const z = dilatedGatedUnit(h, this.v(`layer${i}/dilated/kernel`), this.v(`layer${i}/dilated/bias`), d);
       const s = dense(lastSteps(z, outLen), this.v(`layer${i}/skip/kernel`), this.v(`layer${i}/skip/bias`));
       skips = skips ? (tf.add(skips, s) as tf.Tensor3D) : s;
       if (i < this.dilations.length - 1) {
@@ -112,8 +113,7 @@ export class WaveNet {
     const n = W - this.receptiveField;
     const targets = tf.slice(windows, [0, this.receptiveField], [B, n]);
     const logits = tf.reshape(this.forward(inputs), [B * n, this.quantizer.bins]);
-    const labels = tf.oneHot(tf.reshape(targets, [B * n]), this.quantizer.bins);
-    return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+    return softmaxCrossEntropyInt(logits as tf.Tensor2D, targets.dataSync() as Int32Array);
   }
 
   /** Current weights as plain arrays (a copy), by name. */

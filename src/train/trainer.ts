@@ -13,6 +13,7 @@ import { UserError } from '../util/errors';
 import { RngState } from '../util/rng';
 import { Adam, clipByGlobalNorm } from './adam';
 import { loadTrainingState, saveCheckpoint } from './checkpoint';
+import { GradientPool, defaultWorkers } from './parallel';
 
 export interface TrainOptions {
   outDir: string;
@@ -36,6 +37,11 @@ export interface TrainOptions {
   stopSignal?: { stop: boolean };
   log?: (line: string) => void;
   progress?: boolean;
+  /**
+   * Gradient workers (worker_threads, each with its own backend): each step's windows are split between them and
+   * their gradients averaged. Default: 2 on a wasm backend with at least two cores, else 1 (in this thread).
+   */
+  workers?: number;
   /** Called after each step's metrics are written (tests use it to simulate a crash). */
   onStep?: (m: StepMetrics) => void;
 }
@@ -58,6 +64,10 @@ export interface TrainResult {
   lastLossBits: number;
   lastValBits: number | null;
   targetSamplesPerSec: number;
+  /** Gradient workers used (1: in this thread). */
+  workers: number;
+  /** Largest wasm heap of each gradient worker (bytes), when workers > 1. */
+  workerHeapBytes?: number[];
 }
 
 interface SavedState {
@@ -105,6 +115,61 @@ export function evaluateNats(model: WaveNet, windows: Int32Array[], batch: numbe
 }
 
 export async function train(model: WaveNet, data: Dataset, o: TrainOptions): Promise<TrainResult> {
+  const n = Math.max(1, Math.min(Math.floor(o.workers ?? defaultWorkers()), o.batch * o.accumulate));
+  const pool = n > 1 ? await GradientPool.start(model.getConfig(), n) : null;
+  try {
+    return await trainWith(model, data, o, pool);
+  } finally {
+    await pool?.dispose();
+  }
+}
+
+/** Mean gradient and loss of one step's micro-batches, in this thread. */
+async function localGradients(model: WaveNet, vars: tf.Variable[], data: Dataset, o: TrainOptions): Promise<{ mean: tf.Tensor[]; lossNats: number }> {
+  let acc: tf.Tensor[] | null = null;
+  let lossSum = 0;
+  for (let k = 0; k < o.accumulate; k++) {
+    const windows = tf.tensor2d(data.nextBatch(o.batch), [o.batch, data.windowLength], 'int32');
+    const { value, grads } = tf.variableGrads(() => model.loss(windows), vars);
+    lossSum += (await value.data())[0];
+    const g = vars.map((v) => grads[v.name]);
+    if (acc === null) acc = g;
+    else {
+      const prev: tf.Tensor[] = acc;
+      acc = prev.map((a, i) => tf.add(a, g[i]));
+      prev.forEach((t) => t.dispose());
+      g.forEach((t) => t.dispose());
+    }
+    value.dispose();
+    windows.dispose();
+  }
+  const mean = acc!.map((a) => tf.div(a, o.accumulate));
+  acc!.forEach((t) => t.dispose());
+  return { mean, lossNats: lossSum / o.accumulate };
+}
+
+/** The same from the gradient workers: this thread draws the windows (the data RNG stays here). */
+async function poolGradients(pool: GradientPool, vars: tf.Variable[], data: Dataset, o: TrainOptions, heap: number[]): Promise<{ mean: tf.Tensor[]; lossNats: number }> {
+  const microBatches = Array.from({ length: o.accumulate }, () => data.nextBatch(o.batch));
+  const weights = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
+  let off = 0;
+  for (const v of vars) {
+    weights.set(v.dataSync() as Float32Array, off);
+    off += v.size;
+  }
+  const r = await pool.step(weights, microBatches, data.windowLength);
+  r.heapBytes.forEach((b, i) => (heap[i] = Math.max(heap[i] ?? 0, b)));
+  off = 0;
+  const mean = vars.map((v) => {
+    const t = tf.tensor(r.grads.subarray(off, off + v.size), v.shape);
+    off += v.size;
+    return t;
+  });
+  return { mean, lossNats: r.lossNats };
+}
+
+async function trainWith(model: WaveNet, data: Dataset, o: TrainOptions, pool: GradientPool | null): Promise<TrainResult> {
+  const heap: number[] = [];
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   fs.mkdirSync(o.outDir, { recursive: true });
   const metricsFile = path.join(o.outDir, 'metrics.jsonl');
@@ -168,35 +233,16 @@ export async function train(model: WaveNet, data: Dataset, o: TrainOptions): Pro
     }
     const stepStart = Date.now();
     const lr = learningRate(step + 1, o, o.steps);
-    // Gradient accumulation: sum the micro-batch gradients, then average.
-    let acc: tf.Tensor[] | null = null;
-    let lossSum = 0;
-    for (let k = 0; k < o.accumulate; k++) {
-      const windows = tf.tensor2d(data.nextBatch(o.batch), [o.batch, data.windowLength], 'int32');
-      const { value, grads } = tf.variableGrads(() => model.loss(windows), vars);
-      lossSum += (await value.data())[0];
-      const g = vars.map((v) => grads[v.name]);
-      if (acc === null) acc = g;
-      else {
-        const prev: tf.Tensor[] = acc;
-        acc = prev.map((a, i) => tf.add(a, g[i]));
-        prev.forEach((t) => t.dispose());
-        g.forEach((t) => t.dispose());
-      }
-      value.dispose();
-      windows.dispose();
-    }
-    const lossNats = lossSum / o.accumulate;
+    // Gradient accumulation: the mean of the micro-batch gradients.
+    const { mean, lossNats } = pool ? await poolGradients(pool, vars, data, o, heap) : await localGradients(model, vars, data, o);
     if (!Number.isFinite(lossNats)) {
-      acc!.forEach((t) => t.dispose());
+      mean.forEach((t) => t.dispose());
       bar.finish();
       throw new UserError(
         `loss became ${lossNats} at step ${step + 1}; stopped without saving it. The last good checkpoint (step ${lastSaved}) ` +
           `is kept in ${o.outDir}: resume from it with a lower --lr or a smaller --clip`,
       );
     }
-    const mean = acc!.map((a) => tf.div(a, o.accumulate));
-    acc!.forEach((t) => t.dispose());
     const clipped = clipByGlobalNorm(mean, o.clipNorm);
     mean.forEach((t) => t.dispose());
     adam.apply(clipped.grads, lr);
@@ -240,5 +286,8 @@ export async function train(model: WaveNet, data: Dataset, o: TrainOptions): Pro
   bar.finish();
   if (lastSaved !== step) save();
   adam.dispose();
-  return { step, stoppedBy, lastLossBits, lastValBits, targetSamplesPerSec: rate };
+  return {
+    step, stoppedBy, lastLossBits, lastValBits, targetSamplesPerSec: rate, workers: pool ? pool.size : 1,
+    ...(pool ? { workerHeapBytes: heap } : {}),
+  };
 }
