@@ -25,6 +25,8 @@ export const matMulT = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[])
  * and ones[1,M] @ y makes xnnpack pack y as weights; both cost several times a read of y.
  */
 export function columnSums(y: tf.Tensor2D): tf.Tensor1D {
+  // Elsewhere (tfjs-node, CUDA) the backend's own reduction is right, and reading y back to the host is not.
+  if (tf.getBackend() !== 'wasm' && tf.getBackend() !== 'cpu') return tf.sum(y, 0);
   const [M, N] = y.shape;
   const v = y.dataSync() as Float32Array;
   const acc = new Float64Array(N);
