@@ -176,12 +176,13 @@ function child(args: string[]): Record<string, number> {
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number>;
 }
 
-function torchPeer(): Record<string, number> | null {
+/** ../shared/peers/torch_wavenet.py (copied to scripts/) on Debian's python3-torch, when it is installed. */
+export function torchPeer(gen = 50): Record<string, number> | null {
   const ok = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
   if (ok.status !== 0) return null;
   const script = [path.join(__dirname, '..', '..', 'scripts', 'torch_wavenet.py')].find((p) => fs.existsSync(p));
   if (!script) return null;
-  const r = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--steps', '3', '--gen', '50'], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync('/usr/bin/python3', [script, '--threads', '2', '--steps', '3', '--gen', String(gen)], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return null;
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
