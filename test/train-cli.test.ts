@@ -84,3 +84,24 @@ test('refuses to start over in a model directory without --force, and explains -
   expect(r.status).toBe(1);
   expect(r.stderr.trim()).toMatch(/^binwave: .*full: already holds a model \(use --resume to continue it, or --force to start over\)$/);
 });
+
+test('Ctrl-C (SIGINT) saves a checkpoint at the step reached and exits cleanly', async () => {
+  const out = path.join(work, 'interrupted');
+  const child = spawn(process.execPath, [CLI, ...ARGS.map((a) => (a === '14' ? '1000' : a)), '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += String(d); });
+  const metrics = path.join(out, 'metrics.jsonl');
+  const timer = setInterval(() => {
+    if (fs.existsSync(metrics) && fs.readFileSync(metrics, 'utf8').split('\n').filter(Boolean).length >= 4) {
+      clearInterval(timer);
+      child.kill('SIGINT');
+    }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearInterval(timer);
+  expect(code).toBe(0);
+  expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
+  const logged = losses(out).length;
+  expect(stderr).toMatch(new RegExp(`saved .* at step ${logged} \\(interrupted\\)`));
+  expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).binwave.step).toBe(logged);
+});
