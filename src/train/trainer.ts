@@ -117,6 +117,8 @@ export function evaluateNats(model: WaveNet, windows: Int32Array[], batch: numbe
 export async function train(model: WaveNet, data: Dataset, o: TrainOptions): Promise<TrainResult> {
   const n = Math.max(1, Math.min(Math.floor(o.workers ?? defaultWorkers()), o.batch * o.accumulate));
   const pool = n > 1 ? await GradientPool.start(model.getConfig(), n) : null;
+  (o.log ?? ((l: string) => process.stderr.write(l + '\n')))(
+    n > 1 ? `gradients on ${n} worker threads, each with its own backend` : 'gradients in this thread');
   try {
     return await trainWith(model, data, o, pool);
   } finally {
