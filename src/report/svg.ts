@@ -252,6 +252,16 @@ interface LegendItem {
 }
 
 /** Lay out a legend in rows from (x, y) within maxWidth; returns the SVG and its height. */
+/** The legend under the title and the plot box below it: the same frame for every chart with axes. */
+function frame(
+  items: LegendItem[], left: number, right: number, width: number, height: number, title: boolean, xLabel: boolean,
+): { legend: { svg: string; height: number }; box: Box } {
+  const legend = legendSvg(items, left, title ? 34 : 8, width - left - right);
+  const top = (title ? 34 : 10) + (legend.height ? legend.height + 8 : 4);
+  const bottom = xLabel ? 48 : 30;
+  return { legend, box: { left, top, width: Math.max(10, width - left - right), height: Math.max(10, height - top - bottom) } };
+}
+
 function legendSvg(items: LegendItem[], x: number, y: number, maxWidth: number): { svg: string; height: number } {
   if (items.length === 0) return { svg: '', height: 0 };
   const rowH = 18;
@@ -382,15 +392,10 @@ export function linePlot(opts: LinePlotOptions): string {
   const lastLabel = xs.labels.length ? xs.labels[xs.labels.length - 1] : '';
   const right = Math.ceil(Math.max(16, textWidth(lastLabel, 11.5) / 2 + 4));
   const named = series.filter((s) => s.name);
-  const legend = legendSvg(
+  const { legend, box } = frame(
     named.map((s) => ({ name: s.name, color: s.color, kind: s.kind, dash: s.dash })),
-    left,
-    opts.title ? 34 : 8,
-    width - left - right,
+    left, right, width, height, !!opts.title, !!opts.xLabel,
   );
-  const top = (opts.title ? 34 : 10) + (legend.height ? legend.height + 8 : 4);
-  const bottom = opts.xLabel ? 48 : 30;
-  const box: Box = { left, top, width: Math.max(10, width - left - right), height: Math.max(10, height - top - bottom) };
 
   const px = (v: number) => box.left + frac(xs, v) * box.width;
   const py = (v: number) => box.top + box.height - frac(ys, v) * box.height;
@@ -590,15 +595,10 @@ export function heatmap(opts: HeatmapOptions): string {
   const barLabelW = Math.max(0, ...cs.labels.map((l) => textWidth(l, 11.5)));
   const right = Math.ceil(14 + 12 + 6 + barLabelW + (opts.zLabel ? 22 : 6));
   const named = (opts.overlay ?? []).map((o, i) => ({ ...o, color: o.color ?? (i === 0 ? '#ff5a5f' : seriesColor(i + 1)) }));
-  const legend = legendSvg(
+  const { legend, box } = frame(
     named.filter((o) => o.name).map((o) => ({ name: o.name, color: o.color, kind: 'line' as const })),
-    left,
-    opts.title ? 34 : 8,
-    width - left - right,
+    left, right, width, height, !!opts.title, !!opts.xLabel,
   );
-  const top = (opts.title ? 34 : 10) + (legend.height ? legend.height + 8 : 4);
-  const bottom = opts.xLabel ? 48 : 30;
-  const box: Box = { left, top, width: Math.max(10, width - left - right), height: Math.max(10, height - top - bottom) };
 
   const parts: string[] = [];
   parts.push(
@@ -794,15 +794,10 @@ export function barChart(opts: BarChartOptions): string {
     : makeScale(lo, hi, { nice: true, target: 5 });
   const left = leftMargin(ys, !!opts.yLabel);
   const right = 16;
-  const legend = legendSvg(
+  const { legend, box } = frame(
     series.length > 1 ? series.map((s) => ({ name: s.name, color: s.color, kind: 'box' as const })) : [],
-    left,
-    opts.title ? 34 : 8,
-    width - left - right,
+    left, right, width, height, !!opts.title, !!opts.xLabel,
   );
-  const top = (opts.title ? 34 : 10) + (legend.height ? legend.height + 8 : 4);
-  const bottom = opts.xLabel ? 48 : 30;
-  const box: Box = { left, top, width: Math.max(10, width - left - right), height: Math.max(10, height - top - bottom) };
   const py = (v: number) => box.top + box.height - frac(ys, Math.min(ys.hi, Math.max(ys.lo, v))) * box.height;
 
   // A category axis: no x ticks from the scale, labels under each group instead.
