@@ -35,6 +35,9 @@ describe('Generator on two threads', () => {
     expect(() => new Generator(tiny, randomWeights(tiny, 1), 4, { threads: 2 })).toThrow(/at least 5/);
     expect(WORKER_PATH).toMatch(/dist[\\/]generate[\\/]step-worker\.js$/);
     expect(gen(tiny, randomWeights(tiny, 1), 1, {}).threads).toBe(1);
+    // 'auto' with 8 streams: two threads unless the machine has no idle CPU (never because the script is missing)
+    const auto = gen(tiny, randomWeights(tiny, 1), 8, {});
+    if (auto.threads === 1) expect(auto.threadsReason).toMatch(/no idle CPU|one CPU/);
     expect(() => new Generator(tiny, randomWeights(tiny, 1), 8, { threads: 2, kernel: 'ts' })).toThrow(/wasm/);
   });
 

@@ -39,11 +39,13 @@ export interface GeneratorOptions {
   /**
    * Threads that step the streams (wasm kernel only): 2 puts about half of the streams (a multiple of 4, see
    * threadSplit) on a worker thread (threaded.ts; needs ≥ 5 streams and dist/generate/step-worker.js from
-   * `npm run build`, throws otherwise); 'auto' (default) takes 2 when there are ≥ 8 streams, ≥ 2 CPUs, the wasm
-   * kernel and the worker script, else 1. The outputs are bit-identical either way. Call close() to stop the worker early (it never keeps the process alive).
+   * `npm run build`, throws otherwise); 'auto' (default) takes 2 when there are ≥ 8 streams, ≥ 2 CPUs with
+   * about one idle (1-minute load average ≤ CPUs − 1), the wasm kernel and the worker script, else 1 (see
+   * threadsReason). On a busy machine lock-stepping two threads costs more than it gains (each meeting puts a
+   * thread to sleep and lets another process into its core and caches). The outputs are bit-identical either way. Call close() to stop the worker early (it never keeps the process alive).
    */
   threads?: 1 | 2 | 'auto';
-  /** On two threads: polls of the shared flag before sleeping on it (Atomics.wait) at each meeting (default 1000). */
+  /** On two threads: polls of the shared flag before sleeping on it (Atomics.wait) at each meeting (default 0: on a shared machine a spinning thread keeps the core its partner is waiting for; measured 20 µs per step round trip with 0, 55 µs with 1000 polls). */
   spinPolls?: number;
 }
 
@@ -104,7 +106,9 @@ export class Generator {
         file = loaded.file;
         let two = threads === 2;
         if (threads === 'auto' && streams >= 8) {
-          threadsReason = os.cpus().length < 2 ? 'one CPU' : workerUnavailable();
+          const cpus = os.cpus().length, load = os.loadavg()[0];
+          threadsReason = cpus < 2 ? 'one CPU'
+            : load > cpus - 1 ? `no idle CPU (load average ${load.toFixed(2)} on ${cpus} CPUs)` : workerUnavailable();
           two = threadsReason === null;
         }
         if (two) {

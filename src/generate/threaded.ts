@@ -1,7 +1,7 @@
 /**
  * Two-thread stepping: a worker (step-worker.ts, its own wasm instance and its own copy of the weights) steps
  * the first `split` streams while the main thread steps the rest with its own WasmKernel; they meet once per
- * step through a SharedArrayBuffer (Atomics.wait/notify after a short spin). Sampling stays on the main
+ * step through a SharedArrayBuffer (Atomics.wait/notify, after an optional spin). Sampling stays on the main
  * thread, in stream order: generate() hands the worker its streams' codes as soon as they are picked
  * (startHead), so the worker computes while the main thread picks the remaining streams. The results are
  * bit-identical to one thread: each stream's arithmetic does not depend on which instance or batch it is in.
@@ -138,7 +138,7 @@ export class SplitKernel implements StepKernel {
     if (!(o.split >= 1 && o.split < o.streams)) throw new RangeError(`split ${o.split} must be in [1, ${o.streams})`);
     this.split = o.split;
     this.Q = o.shape.Q;
-    const spin = o.spin ?? 1000;
+    const spin = o.spin ?? 0;
     this.local = new WasmKernel(o.module, o.shape, o.getWeight, o.streams - o.split);
     this.remote = new RemoteKernel({
       module: o.module, shape: o.shape, weights: o.weights, streams: o.split, bins: o.shape.Q, initialCode: o.initialCode,
