@@ -169,6 +169,14 @@ export function gate(fg: usize, z: usize, B: i32, D: i32): void {
   }
 }
 
+/** Copy n bytes (a multiple of 32) inline: rows here are short, and memory.copy is a call. */
+@inline function copyRow(dst: usize, src: usize, n: usize): void {
+  for (let i: usize = 0; i < n; i += 32) {
+    v128.store(dst + i, v128.load(src + i));
+    v128.store(dst + i, v128.load(src + i, 16), 16);
+  }
+}
+
 function relu(p: usize, n: i32): void {
   const zero = f32x4.splat(0);
   const end = p + (<usize>n << 2);
@@ -221,8 +229,8 @@ export function step(plan: usize): void {
     const slot = ptr(plan, lw + 2) + <usize>pos * <usize>B * rb;
     for (let b = 0; b < B; b++) {
       const xo = xcat + <usize>(2 * b) * rb;
-      memory.copy(xo, slot + <usize>b * rb, rb);
-      memory.copy(xo + rb, h + <usize>b * rb, rb);
+      copyRow(xo, slot + <usize>b * rb, rb);
+      copyRow(xo + rb, h + <usize>b * rb, rb);
     }
     memory.copy(slot, h, <usize>B * rb);
     dense(xcat, B, 2 * R, ptr(plan, lw + 3), ptr(plan, lw + 4), 2 * D, fg, 0);

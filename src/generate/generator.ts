@@ -19,6 +19,8 @@ import { Quantizer } from '../quantize/quantizer';
 import { WeightMap, checkWeights, netShape, NetShape } from './layout';
 import { StepKernel, TsKernel } from './ts-kernel';
 import { LoadedKernel, WasmKernel, loadWasmModule, loadWasmModuleSync } from './wasm-kernel';
+import { SplitKernel, workerUnavailable } from './threaded';
+import * as os from 'os';
 
 export type KernelChoice = 'auto' | 'ts' | 'wasm';
 
@@ -34,6 +36,17 @@ export interface GeneratorOptions {
    * Node >= 22, and on Node 20 after enableRelaxedSimd() (from './wasm-kernel').
    */
   relaxedSimd?: boolean;
+  /**
+   * Threads that step the streams (wasm kernel only): 2 puts about half of the streams (a multiple of 4, see
+   * threadSplit) on a worker thread (threaded.ts; needs ≥ 5 streams and dist/generate/step-worker.js from
+   * `npm run build`, throws otherwise); 'auto' (default) takes 2 when there are ≥ 8 streams, ≥ 2 CPUs with
+   * about one idle (1-minute load average ≤ CPUs − 1), the wasm kernel and the worker script, else 1 (see
+   * threadsReason). On a busy machine lock-stepping two threads costs more than it gains (each meeting puts a
+   * thread to sleep and lets another process into its core and caches). The outputs are bit-identical either way. Call close() to stop the worker early (it never keeps the process alive).
+   */
+  threads?: 1 | 2 | 'auto';
+  /** On two threads: polls of the shared flag before sleeping on it (Atomics.wait) at each meeting (default 0: on a shared machine a spinning thread keeps the core its partner is waiting for; measured 20 µs per step round trip with 0, 55 µs with 1000 polls). */
+  spinPolls?: number;
 }
 
 export class Generator {
@@ -49,7 +62,17 @@ export class Generator {
   readonly wasmFile: string | null;
   /** Why the wasm kernel was not used, when kernel is 'ts' under 'auto'. */
   readonly fallbackReason: string | null;
+  /** Threads stepping the streams (1 or 2). */
+  readonly threads: 1 | 2;
+  /** Why one thread was used under threads: 'auto' when two were possible in principle (≥ 4 streams). */
+  readonly threadsReason: string | null;
+  /**
+   * Streams 0 .. headStreams-1 are stepped by the worker and can be started early with startHead(); 0 on one
+   * thread.
+   */
+  readonly headStreams: number;
   private readonly impl: StepKernel;
+  private readonly split: SplitKernel | null;
   private readonly shape: NetShape;
   private readonly steady: Float32Array[];
 
@@ -70,21 +93,45 @@ export class Generator {
     let impl: StepKernel | null = null;
     let reason: string | null = null;
     let file: string | null = null;
+    const threads = options.threads ?? 'auto';
+    if (threads !== 1 && threads !== 2 && threads !== 'auto') throw new RangeError(`threads must be 1, 2 or 'auto', got ${threads}`);
+    if (threads === 2 && streams < 5) throw new RangeError(`threads: 2 needs at least 5 streams, got ${streams}`);
+    if (threads === 2 && choice === 'ts') throw new RangeError("threads: 2 needs the wasm kernel, not kernel: 'ts'");
+    this.steady = steadyState(this.shape, w, this.initialCode);
+    let split: SplitKernel | null = null;
+    let threadsReason: string | null = null;
     if (choice !== 'ts') {
       try {
         const loaded = wasmModule ?? loadWasmModuleSync(options.wasmPath, options.relaxedSimd ?? true);
-        impl = new WasmKernel(loaded.module, this.shape, w, streams);
         file = loaded.file;
+        let two = threads === 2;
+        if (threads === 'auto' && streams >= 8) {
+          const cpus = os.cpus().length, load = os.loadavg()[0];
+          threadsReason = cpus < 2 ? 'one CPU'
+            : load > cpus - 1 ? `no idle CPU (load average ${load.toFixed(2)} on ${cpus} CPUs)` : workerUnavailable();
+          two = threadsReason === null;
+        }
+        if (two) {
+          split = new SplitKernel({
+            module: loaded.module, shape: this.shape, weights, getWeight: w, streams, split: threadSplit(streams),
+            initialCode: this.initialCode, steady: this.steady, spin: options.spinPolls,
+          });
+          impl = split;
+        } else impl = new WasmKernel(loaded.module, this.shape, w, streams);
       } catch (err) {
-        if (choice === 'wasm') throw err;
+        if (choice === 'wasm' || threads === 2) throw err;
         reason = (err as Error).message;
       }
     }
+    if (!impl && threads === 'auto' && streams >= 8 && !threadsReason) threadsReason = 'no wasm kernel';
     this.impl = impl ?? new TsKernel(this.shape, w, streams);
+    this.split = split;
+    this.threads = split ? 2 : 1;
+    this.threadsReason = split ? null : threadsReason;
+    this.headStreams = split ? split.split : 0;
     this.kernel = this.impl.name;
     this.fallbackReason = reason;
     this.wasmFile = file;
-    this.steady = steadyState(this.shape, w, this.initialCode);
     this.reset();
   }
 
@@ -95,7 +142,7 @@ export class Generator {
       try {
         mod = await loadWasmModule(options.wasmPath, options.relaxedSimd ?? true);
       } catch (err) {
-        if (options.kernel === 'wasm') throw err;
+        if (options.kernel === 'wasm' || options.threads === 2) throw err;
         return new Generator(config, weights, streams, { ...options, kernel: 'ts' });
       }
     }
@@ -124,6 +171,35 @@ export class Generator {
     }
     this.impl.step(inputCodes, logitsOut);
   }
+
+  /**
+   * Start stepping streams 0 .. headStreams-1 (the worker's) on inputCodes[0 .. headStreams) while the caller
+   * prepares the other streams' codes; the next step() completes the step (and must get the same head codes).
+   * A no-op on one thread.
+   */
+  startHead(inputCodes: Int32Array): void {
+    if (!this.split) return;
+    const Q = this.bins;
+    for (let b = 0; b < this.headStreams; b++) {
+      const c = inputCodes[b];
+      if (!(c >= 0 && c < Q && (c | 0) === c)) throw new RangeError(`step: code ${c} of stream ${b} is not a bin in [0, ${Q})`);
+    }
+    this.split.startHead(inputCodes);
+  }
+
+  /** Stop the worker thread, if any (the generator can no longer step). Idempotent. */
+  close(): void {
+    this.split?.close();
+  }
+}
+
+/**
+ * Streams on the worker when two threads step `streams` (≥ 5): a multiple of 4 near half. The wasm kernel
+ * computes streams in blocks of 4 and the leftover ones singly (in another summation order), so with a
+ * multiple of 4 every stream is computed exactly as on one thread.
+ */
+export function threadSplit(streams: number): number {
+  return Math.min(4 * Math.max(1, Math.round(streams / 8)), (streams - 1) & ~3);
 }
 
 /**
@@ -213,6 +289,7 @@ export function generate(opts: GenerateOptions): GenerateResult {
   const views = Array.from({ length: B }, (_, s) => logits.subarray(s * Q, (s + 1) * Q));
   const input = new Int32Array(B);
   const every = Math.max(1, opts.progressEvery ?? 1000);
+  const head = g.headStreams; // streams stepped by the worker: started as soon as their codes are known
   g.reset();
   // One step with the initial code: the state stays the steady state, and the logits predict sample 0.
   if (n > 0) {
@@ -231,6 +308,7 @@ export function generate(opts: GenerateOptions): GenerateResult {
         values[s][t] = r.value;
       }
       input[s] = codes[s][t];
+      if (s + 1 === head && t + 1 < n) g.startHead(input);
     }
     if (t + 1 < n) g.step(input, logits);
     if (opts.onProgress && ((t + 1) % every === 0 || t + 1 === n)) opts.onProgress(t + 1, n);

@@ -211,15 +211,17 @@ export class WasmKernel implements StepKernel {
     }
   }
 
-  step(codes: Int32Array, logitsOut: Float32Array): void {
+  /** Step this kernel's streams on codes[from ..] and write their logits at logitsOut[from·Q ..]. */
+  step(codes: Int32Array, logitsOut: Float32Array, from = 0): void {
     const { B, Qp } = this;
     const Q = this.shape.Q;
-    for (let b = 0; b < B; b++) this.i32[this.codesIdx + b] = codes[b];
+    const ci = this.codesIdx;
+    for (let b = 0; b < B; b++) this.i32[ci + b] = codes[from + b];
     this.ex.step(this.planPtr);
-    if (Q === Qp) logitsOut.set(this.logitsView);
+    if (Q === Qp) logitsOut.set(this.logitsView, from * Q);
     else {
       const src = this.f32, base = this.logitsView.byteOffset >> 2;
-      for (let b = 0; b < B; b++) for (let q = 0; q < Q; q++) logitsOut[b * Q + q] = src[base + b * Qp + q];
+      for (let b = 0; b < B; b++) for (let q = 0; q < Q; q++) logitsOut[(from + b) * Q + q] = src[base + b * Qp + q];
     }
   }
 }
