@@ -43,6 +43,7 @@ export interface GenerateReport {
   samplesPerSec: number;
   realTimeFactor: number;
   kernel: string;
+  threads: number;
   sampler: string;
 }
 
@@ -82,12 +83,13 @@ export async function runGenerate(a: GenerateArgs): Promise<GenerateReport> {
     },
   });
   const elapsed = Math.max(1e-6, (Date.now() - t0) / 1000);
+  gen.close();
   bar.finish();
   result.values.forEach((v, i) => writeWav(files[i], v, rate, { force: a.force, float: a.float }));
   const perSec = (total * a.count) / elapsed;
   return {
     files, samples: total, seedSamples: seedLen, seconds: total / rate, samplesPerSec: perSec,
-    realTimeFactor: perSec / rate, kernel: gen.kernel, sampler: describeSampler(sampler),
+    realTimeFactor: perSec / rate, kernel: gen.kernel, threads: gen.threads, sampler: describeSampler(sampler),
   };
 }
 
@@ -111,6 +113,7 @@ export const generateCommand: CommandModule<GlobalArgs, GenerateArgs> = {
     const r = await runGenerate(a);
     process.stdout.write(`wrote ${r.files.join(', ')}: ${r.seconds.toFixed(2)} s each` +
       (r.seedSamples ? ` (the first ${r.seedSamples} samples are the seed)` : '') +
-      `; ${r.sampler}; ${Math.round(r.samplesPerSec)} samples/s (x${r.realTimeFactor.toFixed(2)} real time, ${r.kernel} kernel)\n`);
+      `; ${r.sampler}; ${Math.round(r.samplesPerSec)} samples/s (x${r.realTimeFactor.toFixed(2)} real time, ${r.kernel} kernel` +
+      `${r.threads > 1 ? ` on ${r.threads} threads` : ''})\n`);
   }),
 };
