@@ -113,15 +113,6 @@ function copyRun(src: ArrayLike<number>, from: number, dst: Float32Array | Int32
 }
 
 /**
- * copyRun for float32 only: called with one element type, so its loop stays monomorphic (copyRun sees three and
- * runs several times slower on short runs, e.g. the 32-float rows of a channel concat).
- */
-function copyRunF32(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
-  if (n >= 256) dst.set(src.subarray(from, from + n), to);
-  else for (let k = 0; k < n; k++) dst[to + k] = src[from + k];
-}
-
-/**
  * Row-wise concat of float32 blocks (out row b = input rows b side by side), in a function of its own so that its
  * loops see one element type; runs of even length at 8-byte aligned offsets are copied as float64 pairs.
  */
@@ -186,8 +177,7 @@ function fastSliceAndConcatOnWasm(): void {
     for (;;) {
       let off = begin[a] * stride[a];
       for (let k = 0; k < a; k++) off += (begin[k] + idx[k]) * stride[k];
-      if (xv instanceof Float32Array && ov instanceof Float32Array) copyRunF32(xv, off, ov, o, run);
-      else copyRun(xv, off, ov, o, run);
+      copyRun(xv, off, ov, o, run);
       o += run;
       let k = a - 1;
       while (k >= 0 && ++idx[k] === size[k]) idx[k--] = 0;
@@ -216,9 +206,7 @@ function fastSliceAndConcatOnWasm(): void {
       const v = views[i];
       const n = inner[i];
       let to = inner.slice(0, i).reduce((p, q) => p + q, 0);
-      if (v instanceof Float32Array && ov instanceof Float32Array) {
-        for (let b = 0, from = 0; b < outer; b++, from += n, to += rowLen) copyRunF32(v, from, ov, to, n);
-      } else for (let b = 0, from = 0; b < outer; b++, from += n, to += rowLen) copyRun(v, from, ov, to, n);
+      for (let b = 0, from = 0; b < outer; b++, from += n, to += rowLen) copyRun(v, from, ov, to, n);
     }
     return out;
   }) as unknown as tf.KernelFunc;
