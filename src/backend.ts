@@ -113,6 +113,34 @@ function copyRun(src: ArrayLike<number>, from: number, dst: Float32Array | Int32
 }
 
 /**
+ * Row-wise concat of float32 blocks (out row b = input rows b side by side), in a function of its own so that its
+ * loops see one element type; runs of even length at 8-byte aligned offsets are copied as float64 pairs.
+ */
+function concatRowsF32(views: Float32Array[], inner: number[], outer: number, rowLen: number, ov: Float32Array): void {
+  let col = 0;
+  for (let i = 0; i < views.length; i++) {
+    const v = views[i];
+    const n = inner[i];
+    if (n >= 256) {
+      for (let b = 0, from = 0, to = col; b < outer; b++, from += n, to += rowLen) ov.set(v.subarray(from, from + n), to);
+    } else if (n % 2 === 0 && rowLen % 2 === 0 && col % 2 === 0 && v.byteOffset % 8 === 0 && ov.byteOffset % 8 === 0) {
+      const s = new Float64Array(v.buffer, v.byteOffset, v.length >> 1);
+      const d = new Float64Array(ov.buffer, ov.byteOffset, ov.length >> 1);
+      const n2 = n >> 1;
+      const r2 = rowLen >> 1;
+      for (let b = 0, from = 0, to = col >> 1; b < outer; b++, from += n2, to += r2) {
+        for (let k = 0; k < n2; k++) d[to + k] = s[from + k];
+      }
+    } else {
+      for (let b = 0, from = 0, to = col; b < outer; b++, from += n, to += rowLen) {
+        for (let k = 0; k < n; k++) ov[to + k] = v[from + k];
+      }
+    }
+    col += n;
+  }
+}
+
+/**
  * wasm's Slice reads its whole input through readSync (a copy of the tensor) and then copies one innermost row
  * at a time; its Concat copies one innermost run at a time through subarray views. The model slices [B,T,C]
  * along time and concatenates along channels on every layer, so these replacements read the heap in place and
@@ -170,6 +198,10 @@ function fastSliceAndConcatOnWasm(): void {
     const rowLen = inner.reduce((p, q) => p + q, 0);
     const views = inputs.map((t) => args.backend.typedArrayFromHeap(t));
     const ov = args.backend.typedArrayFromHeap(out);
+    if (ov instanceof Float32Array && views.every((v) => v instanceof Float32Array)) {
+      concatRowsF32(views as Float32Array[], inner, outer, rowLen, ov);
+      return out;
+    }
     for (let i = 0; i < inputs.length; i++) {
       const v = views[i];
       const n = inner[i];

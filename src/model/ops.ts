@@ -20,6 +20,21 @@ export const matMulT = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[])
   };
 }) as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
+interface HeapBackend {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * A float32 tensor's values as a view into the wasm heap (no copy), or null on other backends. Valid only until
+ * the next allocation on the backend (a heap growth detaches it): read or write it at once.
+ */
+export function heapView(t: tf.Tensor): Float32Array | null {
+  if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32') return null;
+  const b = tf.backend() as unknown as Partial<HeapBackend>;
+  if (typeof b.typedArrayFromHeap !== 'function') return null;
+  return b.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }) as Float32Array;
+}
+
 /**
  * Column sums of y[M,N] (the gradient of a broadcast bias), in plain JS: wasm's sum over axis 0 transposes first,
  * and ones[1,M] @ y makes xnnpack pack y as weights; both cost several times a read of y.
@@ -28,7 +43,7 @@ export function columnSums(y: tf.Tensor2D): tf.Tensor1D {
   // Elsewhere (tfjs-node, CUDA) the backend's own reduction is right, and reading y back to the host is not.
   if (tf.getBackend() !== 'wasm' && tf.getBackend() !== 'cpu') return tf.sum(y, 0);
   const [M, N] = y.shape;
-  const v = y.dataSync() as Float32Array;
+  const v = heapView(y) ?? (y.dataSync() as Float32Array);
   const acc = new Float64Array(N);
   // eight rows per pass over acc: ~4x faster than one (the loop is bound by acc's loads and stores)
   const [N2, N3, N4, N5, N6, N7] = [2 * N, 3 * N, 4 * N, 5 * N, 6 * N, 7 * N];
@@ -193,9 +208,11 @@ export function oneHotConv(codes: tf.Tensor2D, w: tf.Tensor, bias: tf.Tensor, Q:
 export function softmaxCrossEntropyInt(logits: tf.Tensor2D, labels: Int32Array | Uint8Array | Float32Array): tf.Scalar {
   const [N, Q] = logits.shape;
   const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor2D;
+    const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
     const p = tf.softmax(x);
-    const grad = p.dataSync() as Float32Array; // a copy: becomes the gradient below
+    // on wasm, p's own memory becomes the gradient (no copy out and back); elsewhere a copy does
+    const view = heapView(p);
+    const grad = view ?? (p.dataSync() as Float32Array);
     let xv: Float32Array | null = null;
     let loss = 0;
     for (let i = 0; i < N; i++) {
@@ -218,9 +235,10 @@ export function softmaxCrossEntropyInt(logits: tf.Tensor2D, labels: Int32Array |
         loss += 0 * grad[o];
       }
     }
+    if (view) save([p]);
     return {
       value: tf.scalar(loss / N),
-      gradFunc: (dy: tf.Tensor) => tf.mul(tf.tensor2d(grad, [N, Q]), tf.div(dy, N)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(view ? saved[0] : tf.tensor2d(grad, [N, Q]), tf.div(dy, N)),
     };
   }) as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Scalar;
   return f(logits);
