@@ -195,7 +195,7 @@ export async function benchTrain(opts: BenchTrainOptions = {}): Promise<Record<s
   const preset = opts.preset ?? 'reference';
   const batch = opts.batch ?? 4;
   const n = opts.targetLength ?? 4096;
-  const steps = opts.steps ?? 4;
+  const steps = opts.steps ?? 6;
   const out: Record<string, number> = {};
   const config = presetConfig(preset);
   for (const w of opts.workers ?? [1, 2]) {
@@ -276,7 +276,7 @@ async function main(argv: string[]): Promise<void> {
   };
   const quick = argv.includes('--quick');
   const r = await benchTrain({
-    steps: get('--steps') ? +get('--steps')! : quick ? 3 : 4,
+    steps: get('--steps') ? +get('--steps')! : quick ? 3 : 6,
     workers: get('--workers') ? get('--workers')!.split(',').map(Number) : undefined,
     torch: !argv.includes('--no-torch'),
   });
