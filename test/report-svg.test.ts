@@ -8,7 +8,6 @@ import {
   crc32,
   decodePng,
   encodePng,
-  encodeWav16,
   escapeXml,
   formatNumber,
   formatTick,
@@ -26,6 +25,7 @@ import {
   waveform,
   writeReport,
 } from '../src/report';
+import { encodeWav } from '../src/audio';
 
 /** The text of every <text> element of an SVG, unescaped roughly. */
 const texts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
@@ -240,10 +240,10 @@ describe('PNG encoder', () => {
   });
 });
 
-describe('WAV encoder', () => {
+describe('WAV encoder (src/audio, as the reports embed it)', () => {
   test('16-bit PCM RIFF header and samples decode back', () => {
     const samples = Float32Array.from([0, 0.5, -0.5, 1, -1, 2, -2, NaN]);
-    const wav = Buffer.from(encodeWav16(samples, 16000));
+    const wav = encodeWav(samples, 16000);
     expect(wav.length).toBe(44 + 2 * samples.length);
     expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
     expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
@@ -258,8 +258,9 @@ describe('WAV encoder', () => {
     expect(wav.toString('ascii', 36, 40)).toBe('data');
     expect(wav.readUInt32LE(40)).toBe(2 * samples.length);
     const back = Array.from({ length: samples.length }, (_, i) => wav.readInt16LE(44 + 2 * i));
-    expect(back).toEqual([0, 16384, -16384, 32767, -32767, 32767, -32767, 0]);
-    expect(() => encodeWav16(samples, 0)).toThrow(RangeError);
+    // x·32768, rounded and clipped: the inverse of the reader's /32768, so 16-bit audio round-trips exactly
+    expect(back).toEqual([0, 16384, -16384, 32767, -32768, 32767, -32768, 0]);
+    expect(() => encodeWav(samples, 0)).toThrow(RangeError);
   });
 });
 
@@ -285,7 +286,7 @@ describe('HTML and markdown', () => {
           paragraphs: ['`<code>` and [x](javascript:alert(1)) and [ok](https://example.org) <img src=x>', '- one\n- two'],
           tables: [{ columns: ['k', 'v'], rows: [['<td>', 1.5]] }],
           figures: [{ svg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>', caption: 'cap <i>' }],
-          audio: [{ label: 'tone', wav: encodeWav16(new Float32Array(10), 8000) }],
+          audio: [{ label: 'tone', wav: encodeWav(new Float32Array(10), 8000) }],
         },
       ],
     });

@@ -3,12 +3,16 @@
  * one builder per evaluation, so that `eval bins|model|sweep`, `toy` and the combined `binwave report` share them.
  */
 import * as path from 'path';
-import { Cell, Report, Section, Table, barChart, encodeWav16, heatmap, linePlot, markdownTable, metricsCurves, renderMarkdown, renderReport, writeReport, waveform } from '../report';
+import { encodeWav } from '../audio';
+import { Cell, Report, Section, Table, barChart, heatmap, linePlot, markdownTable, metricsCurves, renderMarkdown, renderReport, writeReport, waveform } from '../report';
 import { readMetricsJsonl, metricSeries } from '../report/metrics-curves';
 import { BinsResult } from './bins';
 import { ModelEvalResult } from './model';
 import type { SweepResult } from './sweep';
 import { ToyResult, toySvgs } from './toy';
+
+/** 16-bit WAV bytes of a clip, for an audio player (the one WAV encoder of src/audio). */
+const wavBytes = (x: ArrayLike<number>, rate: number) => encodeWav(Float32Array.from(x), rate);
 
 const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : v);
 const r3 = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : v);
@@ -77,10 +81,10 @@ export function binsSections(r: BinsResult): Section[] {
         { svg: entropyPlot, caption: 'Entropy of the bin histogram: what a model without context needs per sample; log2 Q for reference.' },
       ],
       audio: [
-        { label: `original: ${clipName}`, wav: encodeWav16(r.clip.samples, r.sampleRate) },
+        { label: `original: ${clipName}`, wav: wavBytes(r.clip.samples, r.sampleRate) },
         ...r.clip.roundTrips.map((t) => ({
           label: `Q=${t.bins} ${compName(t.companding, r.mu)}`,
-          wav: encodeWav16(t.samples, r.sampleRate),
+          wav: wavBytes(t.samples, r.sampleRate),
           caption: `round trip, SNR ${snrOf(r.clip.samples, t.samples).toFixed(1)} dB`,
         })),
       ],
@@ -232,13 +236,13 @@ export function modelSections(r: ModelEvalResult): Section[] {
       heading: 'Looking inside',
       figures: modelFigures(r),
       audio: [
-        { label: `original: ${path.basename(l.file)}`, wav: encodeWav16(l.original, rate) },
+        { label: `original: ${path.basename(l.file)}`, wav: wavBytes(l.original, rate) },
         ...l.predictions.map((p) => ({
           label: `one-step ${p.name}`,
-          wav: encodeWav16(p.samples, rate),
+          wav: wavBytes(p.samples, rate),
           caption: `teacher-forced: each sample predicted from the true past`,
         })),
-        ...r.media.generated.map((g) => ({ label: `generated: ${path.basename(g.file)}`, wav: encodeWav16(g.samples, rate), caption: 'free-running generation' })),
+        ...r.media.generated.map((g) => ({ label: `generated: ${path.basename(g.file)}`, wav: wavBytes(g.samples, rate), caption: 'free-running generation' })),
       ],
     },
   ];

@@ -23,7 +23,7 @@ export interface Figure {
 
 export interface AudioClip {
   label: string;
-  /** WAV bytes (e.g. from encodeWav16) or their base64 text. */
+  /** WAV bytes (e.g. from src/audio's encodeWav) or their base64 text. */
   wav: Uint8Array | string;
   caption?: string;
 }

@@ -2,7 +2,6 @@
 export * from './svg';
 export * from './html';
 export * from './metrics-curves';
-export { encodeWav16 } from './wav';
 export { encodePng, decodePng, pngDataUri, crc32 } from './png';
 export type { PngImage } from './png';
 export { PALETTE, seriesColor, colorLut } from './colors';

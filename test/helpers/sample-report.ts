@@ -2,10 +2,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Quantizer } from '../../src/quantize/quantizer';
+import { encodeWav } from '../../src/audio';
 import {
   Report,
   barChart,
-  encodeWav16,
   heatmap,
   linePlot,
   markdownTable,
@@ -154,10 +154,10 @@ export function buildSampleReport(dir: string): { html: string; files: { json: s
           { svg: waveform({ samples: wave, sampleRate: SAMPLE_RATE, title: 'Generated audio (1 s)' }) },
         ],
         audio: [
-          { label: 'Tone A — 440 Hz', wav: encodeWav16(tone(440, TONE_SECONDS[0]), SAMPLE_RATE), caption: '1.5 s at 16 kHz' },
+          { label: 'Tone A — 440 Hz', wav: encodeWav(tone(440, TONE_SECONDS[0]), SAMPLE_RATE), caption: '1.5 s at 16 kHz' },
           {
             label: 'Tone B — 660 Hz',
-            wav: Buffer.from(encodeWav16(tone(660, TONE_SECONDS[1]), SAMPLE_RATE)).toString('base64'),
+            wav: Buffer.from(encodeWav(tone(660, TONE_SECONDS[1]), SAMPLE_RATE)).toString('base64'),
             caption: '2.25 s at 16 kHz (given as base64)',
           },
         ],
