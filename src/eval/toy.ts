@@ -6,6 +6,7 @@
  * Everything is measured on a held-out test set, with NLL on one scale: nats per sample as a continuous density.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMulT } from '../model/ops';
 import { BackendChoice, selectBackend } from '../backend';
 import { Companding, Quantizer } from '../quantize/quantizer';
 import { logSoftmax, Sampler, softmax, Strategy } from '../sample/sampler';
@@ -95,27 +96,11 @@ interface Net {
   forward: (x: tf.Tensor2D) => tf.Tensor2D;
 }
 
-function randn(rng: Rng, shape: [number, number], scale: number): tf.Variable {
+function randn(rng: Rng, shape: [number, number], scale: number): tf.Variable<tf.Rank.R2> {
   const a = new Float32Array(shape[0] * shape[1]);
   for (let i = 0; i < a.length; i++) a[i] = rng.normal() * scale;
   return tf.variable(tf.tensor2d(a, shape));
 }
-
-/**
- * matMul whose gradient uses explicit transposes: on wasm the built-in gradient's transpose flags run about 10x
- * slower (see shared/notes/tfjs-facts.md).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const matMulT = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(saved[1] as tf.Tensor2D)),
-      tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D),
-    ],
-  };
-}) as any) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 /** MLP 1→H→H→out with tanh; the trunk weights come from `seed` alone, so every head starts from the same trunk. */
 function buildNet(seed: number, hidden: number, out: number): Net {
