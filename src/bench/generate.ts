@@ -14,6 +14,7 @@ import { cost, presetConfig } from '../model/config';
 import { initWeights } from '../model/wavenet';
 import { Generator, GeneratorOptions } from '../generate/generator';
 import { RELAXED_WASM_PATH, enableRelaxedSimd } from '../generate/wasm-kernel';
+import { median } from './stats';
 
 type Kernel = 'ts' | 'wasm' | 'wasm_relaxed';
 const KERNEL_OPTIONS: Record<Kernel, GeneratorOptions> = {
@@ -30,12 +31,6 @@ export interface BenchGenerateOptions {
   kernels?: Kernel[];
   batches?: number[];
   log?: (line: string) => void;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

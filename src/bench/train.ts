@@ -19,6 +19,7 @@ import { folderDataset } from '../data/folder';
 import { Quantizer } from '../quantize/quantizer';
 import { train } from '../train/trainer';
 import { Rng } from '../util/rng';
+import { median } from './stats';
 
 export interface BenchTrainOptions {
   preset?: string;
@@ -33,11 +34,6 @@ export interface BenchTrainOptions {
   /** Also run the PyTorch peer when `/usr/bin/python3 -c 'import torch'` works. */
   torch?: boolean;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Multiply-adds of one full-sequence forward pass over a window of RF + n codes (n targets). */
 export function forwardMacsPerWindow(c: ModelConfig, n: number): number {
