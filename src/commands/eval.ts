@@ -6,7 +6,8 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, BackendChoice } from '../backend';
 import { DEFAULT_EVAL_BINS, evalBins, BinsResult } from '../eval/bins';
-import { evalModel, modelEvalSummary, TRAIN_DEFAULT_VAL_FRACTION } from '../eval/model';
+import { evalModel, modelEvalSummary } from '../eval/model';
+import { DEFAULT_TARGET_LENGTH, DEFAULT_VAL_FRACTION } from '../data/folder';
 import { binsSections, binsTable, modelSections, modelTables, sweepSections, sweepTables, tableMarkdown, writeEvalReport } from '../eval/report';
 import { runSweep, SweepResult } from '../eval/sweep';
 import { PRESETS } from '../model/config';
@@ -110,8 +111,8 @@ const modelCommand: CommandModule<GlobalArgs, ModelArgs> = {
       .option('model', { alias: 'm', type: 'string', demandOption: true, describe: 'model directory (from binwave train)' })
       .option('max-seconds', { type: 'number', default: 10, describe: 'score at most this much held-out audio' })
       .option('split', { choices: ['val', 'all'] as const, default: 'val' as const, describe: "val: the training split's validation files; all: every file (another folder)" })
-      .option('val-fraction', { type: 'number', default: TRAIN_DEFAULT_VAL_FRACTION, describe: 'the --val-fraction of training' })
-      .option('target-length', { type: 'number', default: 4096, describe: 'the --target-length of training (decides which files were usable)' })
+      .option('val-fraction', { type: 'number', default: DEFAULT_VAL_FRACTION, describe: 'the --val-fraction of training' })
+      .option('target-length', { type: 'number', default: DEFAULT_TARGET_LENGTH, describe: 'the --target-length of training (decides which files were usable)' })
       .option('clips', { type: 'string', describe: 'folder of generated WAVs to embed (default MODEL_DIR/samples)' })
       .option('bench-seconds', { type: 'number', default: 0.3, describe: 'seconds per timed generation run (0: skip)' })
       .example('$0 eval model --model models/demo --data data', 'held-out validation files of data/') as never,

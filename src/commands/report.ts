@@ -4,7 +4,8 @@
  */
 import type { CommandModule } from 'yargs';
 import { evalBins } from '../eval/bins';
-import { evalModel, modelEvalSummary, TRAIN_DEFAULT_VAL_FRACTION } from '../eval/model';
+import { evalModel, modelEvalSummary } from '../eval/model';
+import { DEFAULT_TARGET_LENGTH, DEFAULT_VAL_FRACTION } from '../data/folder';
 import { binsSections, glanceSection, modelSections, toySections, writeEvalReport } from '../eval/report';
 import { runToy } from '../eval/toy';
 import { assertReportWritable } from '../report/html';
@@ -42,8 +43,8 @@ export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
       .option('companding', { type: 'string', default: 'mulaw,linear', describe: 'mulaw, linear or both' })
       .option('max-seconds', { type: 'number', default: 10, describe: 'held-out audio scored by the model section' })
       .option('split', { choices: ['val', 'all'] as const, default: 'val' as const, describe: "val: the training split's validation files; all: every file" })
-      .option('val-fraction', { type: 'number', default: TRAIN_DEFAULT_VAL_FRACTION, describe: 'the --val-fraction of training' })
-      .option('target-length', { type: 'number', default: 4096, describe: 'the --target-length of training' })
+      .option('val-fraction', { type: 'number', default: DEFAULT_VAL_FRACTION, describe: 'the --val-fraction of training' })
+      .option('target-length', { type: 'number', default: DEFAULT_TARGET_LENGTH, describe: 'the --target-length of training' })
       .option('clips', { type: 'string', describe: 'folder of generated WAVs (default MODEL_DIR/samples)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the JSON summary' })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing report' })

@@ -3,14 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, BackendChoice, describeBackend, selectBackend } from '../backend';
-import { SPLIT_FILE, describeSplit, folderDataset } from '../data/folder';
+import { DEFAULT_TARGET_LENGTH, DEFAULT_VAL_FRACTION, folderDataset, recordSplit } from '../data/folder';
 import { ModelConfig, PRESETS, describeModel, presetConfig, validateConfig } from '../model/config';
 import { WaveNet } from '../model/wavenet';
 import { Companding, Quantizer } from '../quantize/quantizer';
 import { loadModel } from '../train/checkpoint';
 import { train } from '../train/trainer';
 import { UserError } from '../util/errors';
-import { writeFileAtomic } from '../util/files';
 import { GlobalArgs, handler } from './common';
 
 interface TrainArgs extends GlobalArgs {
@@ -98,7 +97,7 @@ export async function runTrain(a: TrainArgs): Promise<void> {
   log(`batch ${a.batch} x ${a.targetLength} targets` + (a.accumulate > 1 ? ` x ${a.accumulate} accumulated` : '') +
     `; window ${data.windowLength} samples`);
 
-  if (!a.resume) writeFileAtomic(path.join(a.out, SPLIT_FILE), JSON.stringify(describeSplit(data, a.data, a.valFraction), null, 1));
+  if (!a.resume) recordSplit(a.out, data, a.data, a.valFraction);
   const model = WaveNet.create(config, a.seed);
   const stop = { stop: false };
   const onSigint = () => {
@@ -139,7 +138,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
       .option('steps', { type: 'number', describe: 'train until this many optimizer steps in total' })
       .option('minutes', { type: 'number', describe: 'stop after this many minutes' })
       .option('batch', { type: 'number', default: 4, describe: 'windows per micro-batch' })
-      .option('target-length', { type: 'number', default: 4096, describe: 'predicted samples per window (the window adds the receptive field)' })
+      .option('target-length', { type: 'number', default: DEFAULT_TARGET_LENGTH, describe: 'predicted samples per window (the window adds the receptive field)' })
       .option('accumulate', { type: 'number', default: 1, describe: 'micro-batches per optimizer step (gradient accumulation)' })
       .option('lr', { type: 'number', default: 1e-3, describe: 'peak learning rate (Adam)' })
       .option('warmup', { type: 'number', default: 50, describe: 'linear learning-rate warm-up steps' })
@@ -150,7 +149,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
       .option('resume', { type: 'boolean', default: false, describe: 'continue from the latest checkpoint in --out' })
       .option('trim-silence', { type: 'number', describe: 'trim leading/trailing audio below this level (dBFS, e.g. -40)' })
       .option('normalize', { type: 'boolean', default: false, describe: 'peak-normalise every file to -1 dBFS' })
-      .option('val-fraction', { type: 'number', default: 0.1, describe: 'fraction of files held out for validation' })
+      .option('val-fraction', { type: 'number', default: DEFAULT_VAL_FRACTION, describe: 'fraction of files held out for validation' })
       .option('val-every', { type: 'number', default: 100, describe: 'validate every N steps' })
       .option('val-windows', { type: 'number', default: 16, describe: 'fixed validation windows' })
       .option('checkpoint-every', { type: 'number', default: 100, describe: 'checkpoint every N steps' })

@@ -4,6 +4,7 @@ import { loadAudio, scanWavFolder } from '../audio';
 import { ModelConfig, receptiveField } from '../model/config';
 import { Quantizer } from '../quantize/quantizer';
 import { UserError } from '../util/errors';
+import { writeFileAtomic } from '../util/files';
 import { Dataset } from './dataset';
 
 export interface FolderDataOptions {
@@ -20,6 +21,10 @@ export interface FolderDataOptions {
   warn?: (line: string) => void;
 }
 
+/** `binwave train`'s defaults that decide the split (which files are long enough to use, which are held out). */
+export const DEFAULT_VAL_FRACTION = 0.1;
+export const DEFAULT_TARGET_LENGTH = 4096;
+
 /** MODEL_DIR/split.json: which files training used and held out, relative to its data folder. */
 export const SPLIT_FILE = 'split.json';
 
@@ -31,15 +36,17 @@ export interface TrainSplit {
   skipped: { file: string; reason: string }[];
 }
 
-export function describeSplit(d: Dataset, dir: string, valFraction: number): TrainSplit {
+/** Write MODEL_DIR/split.json for a dataset built from `dir`, so evaluation can find the held-out files again. */
+export function recordSplit(modelDir: string, d: Dataset, dir: string, valFraction: number): void {
   const rel = (f: string) => path.relative(dir, f) || path.basename(f);
-  return {
+  const split: TrainSplit = {
     data: path.resolve(dir),
     valFraction,
     train: d.train.map((f) => rel(f.file)),
     val: d.val.map((f) => rel(f.file)),
     skipped: d.summary.skipped.map((s) => ({ file: rel(s.file), reason: s.reason })),
   };
+  writeFileAtomic(path.join(modelDir, SPLIT_FILE), JSON.stringify(split, null, 1));
 }
 
 export function folderDataset(o: FolderDataOptions): Dataset {

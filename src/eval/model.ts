@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadAudio, scanWavFolder } from '../audio';
 import { measure } from '../bench/generate';
-import { SPLIT_FILE, TrainSplit, folderDataset } from '../data/folder';
+import { DEFAULT_TARGET_LENGTH, DEFAULT_VAL_FRACTION, SPLIT_FILE, TrainSplit, folderDataset } from '../data/folder';
 import { Dataset } from '../data/dataset';
 import { Generator } from '../generate/generator';
 import { ModelConfig, cost, parameterCount, receptiveField } from '../model/config';
@@ -25,9 +25,6 @@ import { readMetricsJsonl, metricSeries } from '../report/metrics-curves';
 import { UserError } from '../util/errors';
 import { teacherForcedPredict } from './predict';
 
-/** `binwave train`'s defaults that decide the split (which files are usable, which are held out). */
-export const TRAIN_DEFAULT_VAL_FRACTION = 0.1;
-export const TRAIN_DEFAULT_TARGET_LENGTH = 4096;
 
 export interface ModelEvalOptions {
   model: string;
@@ -101,7 +98,7 @@ function recordedValFiles(model: string, dataDir: string): string[] | null {
 
 function heldOut(o: ModelEvalOptions, config: ModelConfig, warn: (l: string) => void): { data: Dataset; split: 'val' | 'all'; files: string[] } {
   const split = o.split ?? 'val';
-  const valFraction = o.valFraction ?? TRAIN_DEFAULT_VAL_FRACTION;
+  const valFraction = o.valFraction ?? DEFAULT_VAL_FRACTION;
   if (split === 'val') {
     // What training held out, as it recorded it; else the same hash split recomputed from the flags.
     const recorded = recordedValFiles(o.model, o.data);
@@ -109,7 +106,7 @@ function heldOut(o: ModelEvalOptions, config: ModelConfig, warn: (l: string) => 
       const all = folderDataset({ dir: o.data, config, targetLength: 1, valFraction: 0, seed: 0, warn });
       return { data: all, split, files: recorded };
     }
-    const data = folderDataset({ dir: o.data, config, targetLength: o.targetLength ?? TRAIN_DEFAULT_TARGET_LENGTH, valFraction, seed: 0, warn });
+    const data = folderDataset({ dir: o.data, config, targetLength: o.targetLength ?? DEFAULT_TARGET_LENGTH, valFraction, seed: 0, warn });
     if (data.val.length > 0) return { data, split, files: data.val.map((f) => f.file) };
     warn(`${o.data}: no validation files at --val-fraction ${valFraction} (one usable file?); scoring all files`);
   }
@@ -140,7 +137,7 @@ export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
   if (!fs.existsSync(path.join(o.model, 'model.json'))) throw new UserError(`${o.model}: no model.json (not a binwave model directory)`);
   const maxSeconds = o.maxSeconds ?? 10;
   if (!(maxSeconds > 0)) throw new UserError(`--max-seconds: expected a positive number, got ${maxSeconds}`);
-  const valFraction = o.valFraction ?? TRAIN_DEFAULT_VAL_FRACTION;
+  const valFraction = o.valFraction ?? DEFAULT_VAL_FRACTION;
   if (!(valFraction > 0 && valFraction < 1)) throw new UserError(`--val-fraction: expected 0 < f < 1, got ${valFraction}`);
   if (o.clips !== undefined && !fs.existsSync(o.clips)) throw new UserError(`--clips ${o.clips}: no such folder`);
   const { config, weights, step } = loadModel(o.model);

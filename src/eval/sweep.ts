@@ -6,14 +6,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BackendChoice, selectBackend } from '../backend';
-import { folderDataset } from '../data/folder';
+import { DEFAULT_VAL_FRACTION, folderDataset, recordSplit } from '../data/folder';
 import { presetConfig, validateConfig } from '../model/config';
 import { WaveNet } from '../model/wavenet';
 import { Companding } from '../quantize/quantizer';
 import { train } from '../train/trainer';
 import { UserError } from '../util/errors';
 import { checkBins } from './bins';
-import { ModelEvalResult, evalModel, TRAIN_DEFAULT_VAL_FRACTION } from './model';
+import { ModelEvalResult, evalModel } from './model';
 
 export interface SweepOptions {
   data: string;
@@ -72,7 +72,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   }
   const seed = o.seed ?? 42;
   const targetLength = o.targetLength ?? 1024;
-  const valFraction = o.valFraction ?? TRAIN_DEFAULT_VAL_FRACTION;
+  const valFraction = o.valFraction ?? DEFAULT_VAL_FRACTION;
   const valEvery = o.valEvery ?? (o.steps !== undefined ? Math.max(1, Math.ceil(o.steps / 10)) : 50);
   await selectBackend(o.backend ?? 'auto');
   const rows: SweepRow[] = [];
@@ -82,6 +82,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const dir = path.join(o.out, `q${Q}`);
     fs.rmSync(path.join(dir, 'checkpoints'), { recursive: true, force: true });
     const data = folderDataset({ dir: o.data, config, targetLength, valFraction, seed: seed + 1, warn: log });
+    recordSplit(dir, data, o.data, valFraction);
     const model = WaveNet.create(config, seed);
     const t1 = Date.now();
     let step = 0;
