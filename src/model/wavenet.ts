@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Quantizer } from '../quantize/quantizer';
 import { Rng } from '../util/rng';
-import { ModelConfig, dilations, inputChannels, receptiveField, validateConfig, weightShapes } from './config';
+import { ModelConfig, dilations, receptiveField, validateConfig, weightShapes } from './config';
 import { dense, dilatedConv, dilatedGatedUnit, lastSteps, oneHotConv, softmaxCrossEntropyInt } from './ops';
 
 export type WeightArrays = Map<string, Float32Array>;
@@ -69,13 +69,9 @@ export class WaveNet {
     return v;
   }
 
-  /**
-   * Bin codes [B,T] → network input [B,T,C]. forward uses it for the scalar encoding only: for one-hot it runs the
-   * input conv as a row lookup (oneHotConv), equal to dilatedConv of this one-hot tensor without building it.
-   */
-  private encodeInput(codes: tf.Tensor2D): tf.Tensor3D {
-    if (this.scalarTable) return tf.expandDims(tf.gather(this.scalarTable, codes), 2) as tf.Tensor3D;
-    return tf.oneHot(codes, this.quantizer.bins).toFloat() as tf.Tensor3D;
+  /** Bin codes [B,T] → the scalar input [B,T,1]: each code's companded bin centre. */
+  private scalarInput(table: tf.Tensor1D, codes: tf.Tensor2D): tf.Tensor3D {
+    return tf.expandDims(tf.gather(table, codes), 2) as tf.Tensor3D;
   }
 
   /**
@@ -86,8 +82,9 @@ export class WaveNet {
     const T = codes.shape[1];
     const outLen = T - this.receptiveField + 1;
     if (outLen < 1) throw new RangeError(`input of ${T} samples is shorter than the receptive field ${this.receptiveField}`);
+    // One-hot input runs the input conv as a row lookup: dilatedConv of the one-hot tensor without building it.
     let h = this.scalarTable
-      ? dilatedConv(this.encodeInput(codes), this.v('input/kernel'), this.v('input/bias'), 1)
+      ? dilatedConv(this.scalarInput(this.scalarTable, codes), this.v('input/kernel'), this.v('input/bias'), 1)
       : oneHotConv(codes, this.v('input/kernel'), this.v('input/bias'), this.quantizer.bins);
     let skips: tf.Tensor3D | null = null;
     this.dilations.forEach((d, i) => {
@@ -143,4 +140,3 @@ export class WaveNet {
 
 let nextId = 0;
 
-export { inputChannels };
