@@ -12,7 +12,7 @@ import { Progress } from '../util/progress';
 import { UserError } from '../util/errors';
 import { RngState } from '../util/rng';
 import { Adam, clipByGlobalNorm } from './adam';
-import { loadTrainingState, saveCheckpoint } from './checkpoint';
+import { loadModel, loadTrainingState, saveCheckpoint } from './checkpoint';
 import { GradientPool, defaultWorkers } from './parallel';
 
 export interface TrainOptions {
@@ -180,7 +180,6 @@ async function trainWith(model: WaveNet, data: Dataset, o: TrainOptions, pool: G
   let step = 0;
 
   if (o.resume) {
-    const { loadModel } = await import('./checkpoint');
     const loaded = loadModel(o.outDir);
     model.setWeights(loaded.weights);
     const sizes = [...vars, ...vars].map((v) => v.size);
