@@ -155,10 +155,12 @@ export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
   let err: number[] = [];
   const used: ModelEvalResult['files'] = [];
   let listen: ModelEvalMedia['listen'] | null = null;
+  let firstSamples: Float32Array | null = null;
   const listenLen = Math.round((o.listenSeconds ?? 4) * rate);
   for (const file of files) {
     if (budget <= 2 * RF) break;
     const full = loadAudio(file, { sampleRate: rate }).audio.samples;
+    firstSamples ??= full;
     const n = Math.min(full.length, budget);
     const clip = full.subarray(0, n);
     const codes = Int32Array.from(data.codes(file).subarray(0, n));
@@ -196,7 +198,7 @@ export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
   // Heat-map excerpt: heatSteps consecutive predictions of an active part of the first file, with full context.
   const heatSteps = o.heatSteps ?? 400;
   const first = used[0].file;
-  const x = loadAudio(first, { sampleRate: rate }).audio.samples;
+  const x = firstSamples!;
   const allCodes = data.codes(first);
   const s = excerptStart(x, RF, heatSteps);
   const from = Math.max(0, s - RF);
@@ -237,9 +239,8 @@ export async function evalModel(o: ModelEvalOptions): Promise<ModelEvalResult> {
   let generation: ModelEvalResult['generation'] = null;
   const benchSeconds = o.benchSeconds ?? 0.3;
   if (benchSeconds > 0) {
-    const g = await Generator.create(config, weights, 1);
-    const m = measure(g, 3, benchSeconds);
-    generation = { kernel: g.kernel, samplesPerSecond: Math.round(m.wall), cpuSamplesPerSecond: Math.round(m.cpu), realtimeFactor: m.wall / rate };
+    const m = measure(gen, 3, benchSeconds); // the evaluation is done with gen's state
+    generation = { kernel: gen.kernel, samplesPerSecond: Math.round(m.wall), cpuSamplesPerSecond: Math.round(m.cpu), realtimeFactor: m.wall / rate };
   }
 
   // Training curve summary.
