@@ -4,7 +4,7 @@ import { useWasm } from './helpers';
 
 beforeAll(useWasm);
 
-/** The wasm Slice and Concat replacements (src/backend.ts) against plain-JS references. */
+/** The wasm Slice and Concat replacements (src/wasm-kernels.ts) against plain-JS references. */
 function randomTensor(rng: Rng, shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return dtype === 'int32'
