@@ -132,10 +132,17 @@ export function dense(x: usize, B: i32, K: i32, w: usize, bias: usize, N: i32, o
   v128.store(o, v1, 16);
 }
 
-/** e^x for 4 lanes (Cephes expf: range reduction by ln 2, degree-6 polynomial; relative error ~2e-7). */
+// Rounding x·log2(e) by adding this: the sum's low mantissa bits are then n + 127 for the nearest integer n,
+// which is 2^n's exponent field (saves wasm's nearest and trunc_sat, which V8 expands to several instructions).
+const EXP_MAGIC: f32 = 12582912.0 + 127.0; // 1.5·2^23 + 127
+
+/**
+ * e^x for 4 lanes, |x| ≤ 87 (Cephes expf: range reduction by ln 2, degree-6 polynomial; relative error ~2e-7).
+ * The caller bounds x: the gate clamps its inputs.
+ */
 @inline function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(EXP_MAGIC));
+  const fx = f32x4.sub(t, f32x4.splat(EXP_MAGIC)); // n, exactly
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   let y = f32x4.splat(1.9875691500e-4);
@@ -145,9 +152,12 @@ export function dense(x: usize, B: i32, K: i32, w: usize, bias: usize, N: i32, o
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, x), x), x), f32x4.splat(1.0));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  const pow2n = i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
-  return f32x4.mul(y, pow2n);
+  return f32x4.mul(y, i32x4.shl(t, 23));
+}
+
+/** Clamp to [lo, hi] with pmin/pmax (one instruction each in V8; wasm's min/max add NaN and ±0 handling). */
+@inline function clamp4(x: v128, lo: f32, hi: f32): v128 {
+  return f32x4.pmin(f32x4.pmax(x, f32x4.splat(lo)), f32x4.splat(hi));
 }
 
 /** z[b, j] = tanh(fg[b, j]) · sigmoid(fg[b, D + j]) = (e^2f − 1) / ((e^2f + 1)(1 + e^−g)). */
@@ -158,8 +168,8 @@ export function gate(fg: usize, z: usize, B: i32, D: i32): void {
     const f0 = fg + ((<usize>b * <usize>(2 * D)) << 2);
     const z0 = z + ((<usize>b * <usize>D) << 2);
     for (let j: usize = 0; j < ds; j += 16) {
-      const f = f32x4.min(f32x4.max(v128.load(f0 + j), f32x4.splat(-9.0)), f32x4.splat(9.0));
-      const g = f32x4.min(f32x4.max(v128.load(f0 + ds + j), f32x4.splat(-30.0)), f32x4.splat(30.0));
+      const f = clamp4(v128.load(f0 + j), -9.0, 9.0);
+      const g = clamp4(v128.load(f0 + ds + j), -30.0, 30.0);
       const e2f = exp4(f32x4.add(f, f));
       const eng = exp4(f32x4.neg(g));
       const num = f32x4.sub(e2f, one);
@@ -180,7 +190,7 @@ export function gate(fg: usize, z: usize, B: i32, D: i32): void {
 function relu(p: usize, n: i32): void {
   const zero = f32x4.splat(0);
   const end = p + (<usize>n << 2);
-  for (let q = p; q < end; q += 16) v128.store(q, f32x4.max(v128.load(q), zero));
+  for (let q = p; q < end; q += 16) v128.store(q, f32x4.pmax(v128.load(q), zero));
 }
 
 /** One generation step for every stream: codes in, logits out (both at the plan's buffers). */
