@@ -3,6 +3,7 @@ import { Rng } from '../src/util/rng';
 import {
   argmax, interpValue, logSoftmax, meanValue, Sampler, SamplerConfig, softmax,
 } from '../src/sample/sampler';
+import { fastExp } from '../src/sample/fast-exp';
 
 /** Slow, obviously-correct reference: softmax with temperature, sort, truncate, renormalise. */
 function refDistribution(logits: number[], t: number, topK: number, topP: number): number[] {
@@ -62,6 +63,25 @@ function chiSquare(counts: number[], p: number[]): { chi2: number; dof: number; 
 
 const q16 = new Quantizer({ bins: 16, mu: 15, companding: 'mulaw' });
 const q256 = new Quantizer({ bins: 256, mu: 255, companding: 'mulaw' });
+
+describe('fastExp', () => {
+  test('within 1e-15 of Math.exp over its whole range, on random and special arguments', () => {
+    const rng = new Rng(3);
+    let worst = 0;
+    for (let i = 0; i < 200000; i++) {
+      // mostly the softmax range (−40, 0], and some anywhere up to overflow
+      const x = i % 4 === 0 ? -745 + 1455 * rng.next() : -40 * rng.next();
+      const e = Math.exp(x);
+      if (e < 1e-300 || !Number.isFinite(e)) continue;
+      worst = Math.max(worst, Math.abs(fastExp(x) - e) / e);
+    }
+    expect(worst).toBeLessThan(1e-15);
+    expect(fastExp(0)).toBe(1); // the softmax maximum is exactly 1 before normalizing
+    for (const x of [-Infinity, Infinity, NaN, -800, -745.1, 709.5, 710, -1e-300, 1e-300]) {
+      expect(Object.is(fastExp(x), Math.exp(x)) || Math.abs(fastExp(x) - Math.exp(x)) <= 1e-15 * Math.exp(x)).toBe(true);
+    }
+  });
+});
 
 describe('softmax helpers', () => {
   test('softmax and logSoftmax are stable and agree with the reference', () => {

@@ -13,6 +13,7 @@
  */
 import { Quantizer } from '../quantize/quantizer';
 import { Rng } from '../util/rng';
+import { fastExp } from './fast-exp';
 
 export type Strategy = 'sample' | 'argmax' | 'mean' | 'interp';
 export const STRATEGIES: Strategy[] = ['sample', 'argmax', 'mean', 'interp'];
@@ -72,7 +73,7 @@ export function softmax<T extends Float32Array | Float64Array>(logits: Logits, o
   const inv = 1 / temperature;
   let s = 0;
   for (let i = 0; i < n; i++) {
-    const e = Math.exp((logits[i] - m) * inv);
+    const e = fastExp((logits[i] - m) * inv);
     out[i] = e;
     s += e;
   }
@@ -88,7 +89,7 @@ export function logSoftmax<T extends Float32Array | Float64Array>(logits: Logits
   for (let i = 0; i < n; i++) if (logits[i] > m) m = logits[i];
   const inv = 1 / temperature;
   let s = 0;
-  for (let i = 0; i < n; i++) s += Math.exp((logits[i] - m) * inv);
+  for (let i = 0; i < n; i++) s += fastExp((logits[i] - m) * inv);
   const lse = Math.log(s);
   for (let i = 0; i < n; i++) out[i] = (logits[i] - m) * inv - lse;
   return out;
@@ -140,7 +141,8 @@ function siftDown(h: Float64Array, i: number, size: number): void {
 export class Sampler {
   readonly quantizer: Quantizer;
   private readonly config: SamplerConfig;
-  private readonly rng: Rng;
+  /** The RNG this sampler draws from (the caller's: a shared one couples the streams that share it). */
+  readonly rng: Rng;
   /** Softmax probabilities of the last pick (length Q). */
   private readonly probs: Float64Array;
   /** Heap scratch for top-k / top-p thresholds. */

@@ -83,7 +83,7 @@ export class Rng {
 
   getState(): RngState {
     this.spareNormal = null; // a saved state must replay exactly
-    return [this.a, this.b, this.c, this.d];
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0]; // one spelling of each state: unsigned
   }
 
   setState(s: RngState): void {
