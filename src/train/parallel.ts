@@ -5,36 +5,15 @@
  * sums in a fixed order and divides by the window count: the mean gradient of the whole step, as one process
  * computes it (up to float rounding), and deterministic.
  *
- * Loading the worker: from dist/ it is the compiled worker.js next to this file. Run from TypeScript sources
- * (ts-jest), the worker is started with a small bootstrap that compiles .ts files on require with the
- * `typescript` package (transpile only), so tests need no prior build and never run stale code.
+ * Workers are started with util/worker-script (compiled worker.js from dist/, worker.ts from sources).
  */
 import * as os from 'os';
-import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { BackendChoice } from '../backend';
 import { ModelConfig } from '../model/config';
+import { startWorker } from '../util/worker-script';
 import type { InitMessage, StepMessage, WorkerReply, StepReply } from './worker';
-
-function workerScript(): { file: string; eval: boolean } {
-  const ext = path.extname(__filename);
-  const file = path.join(__dirname, `worker${ext}`);
-  if (ext !== '.ts') return { file, eval: false };
-  const boot = `
-const Module = require('module');
-const fs = require('fs');
-const req = Module.createRequire(${JSON.stringify(file)});
-const ts = req('typescript');
-Module._extensions['.ts'] = function (m, filename) {
-  const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions: {
-    module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false } });
-  m._compile(out.outputText, filename);
-};
-req(${JSON.stringify(file)});
-`;
-  return { file: boot, eval: true };
-}
 
 /** The default worker count: 2 on a wasm backend with at least two cores, else 1. */
 export function defaultWorkers(): number {
@@ -52,8 +31,7 @@ class GradWorker {
   private dead: Error | null = null;
 
   constructor() {
-    const s = workerScript();
-    this.w = new Worker(s.file, { eval: s.eval });
+    this.w = startWorker(__dirname, 'worker');
     this.w.on('message', (r: WorkerReply) => {
       const p = this.pending;
       this.pending = null;
