@@ -72,7 +72,7 @@ export async function runGenerate(a: GenerateArgs): Promise<GenerateReport> {
   const t0 = Date.now();
   const result = generate({
     generator: gen,
-    pick: (logits, s) => samplers[s].pick(logits),
+    samplers,
     n: total,
     seedCodes,
     progressEvery: 2000,

@@ -19,7 +19,12 @@ import { Quantizer } from '../quantize/quantizer';
 import { WeightMap, checkWeights, netShape, NetShape } from './layout';
 import { StepKernel, TsKernel } from './ts-kernel';
 import { LoadedKernel, WasmKernel, loadWasmModule, loadWasmModuleSync } from './wasm-kernel';
-import { SplitKernel, workerUnavailable } from './threaded';
+import { SplitKernel, StepFn, workerUnavailable } from './threaded';
+import { RunJob, RunResult } from './threaded-protocol';
+import { PickFn, runStreams } from './loop';
+import { Sampler } from '../sample/sampler';
+
+export type { PickFn } from './loop';
 import * as os from 'os';
 
 export type KernelChoice = 'auto' | 'ts' | 'wasm';
@@ -38,15 +43,14 @@ export interface GeneratorOptions {
   relaxedSimd?: boolean;
   /**
    * Threads that step the streams (wasm kernel only): 2 puts about half of the streams (a multiple of 4, see
-   * threadSplit) on a worker thread (threaded.ts; needs ≥ 5 streams and dist/generate/step-worker.js from
-   * `npm run build`, throws otherwise); 'auto' (default) takes 2 when there are ≥ 8 streams, ≥ 2 CPUs with
-   * about one idle (1-minute load average ≤ CPUs − 1), the wasm kernel and the worker script, else 1 (see
-   * threadsReason). On a busy machine lock-stepping two threads costs more than it gains (each meeting puts a
-   * thread to sleep and lets another process into its core and caches). The outputs are bit-identical either way. Call close() to stop the worker early (it never keeps the process alive).
+   * threadSplit) on a worker thread (threaded.ts; needs ≥ 5 streams, throws otherwise); 'auto' (default) takes
+   * 2 when there are ≥ 8 streams, ≥ 2 CPUs with about one idle (1-minute load average ≤ CPUs − 1) and the wasm
+   * kernel, else 1 (see threadsReason): on a busy machine two threads cost more than they gain. The outputs are
+   * bit-identical either way. Call close() to stop the worker early (it never keeps the process alive).
    */
   threads?: 1 | 2 | 'auto';
-  /** On two threads: polls of the shared flag before sleeping on it (Atomics.wait) at each meeting (default 0: on a shared machine a spinning thread keeps the core its partner is waiting for; measured 20 µs per step round trip with 0, 55 µs with 1000 polls). */
-  spinPolls?: number;
+  /** On two threads: µs each thread polls the shared flag before sleeping on it (Atomics.wait) at each meeting (default DEFAULT_SPIN_MICROS in threaded.ts; 0 sleeps at once). */
+  spinMicros?: number;
 }
 
 export class Generator {
@@ -114,7 +118,7 @@ export class Generator {
         if (two) {
           split = new SplitKernel({
             module: loaded.module, shape: this.shape, weights, getWeight: w, streams, split: threadSplit(streams),
-            initialCode: this.initialCode, steady: this.steady, spin: options.spinPolls,
+            initialCode: this.initialCode, steady: this.steady, spinMicros: options.spinMicros,
           });
           impl = split;
         } else impl = new WasmKernel(loaded.module, this.shape, w, streams);
@@ -187,6 +191,12 @@ export class Generator {
     this.split.startHead(inputCodes);
   }
 
+  /** Two threads only: see SplitKernel.runSplit (threaded.ts). Used by generate() with per-stream samplers. */
+  runSplit(job: RunJob, runTail: (stepTail: StepFn, headProgress: () => number) => void): RunResult {
+    if (!this.split) throw new Error('runSplit needs a generator on two threads');
+    return this.split.runSplit(job, runTail);
+  }
+
   /** Stop the worker thread, if any (the generator can no longer step). Idempotent. */
   close(): void {
     this.split?.close();
@@ -239,12 +249,15 @@ function steadyState(n: NetShape, w: (name: string) => Float32Array, c: number):
   return out;
 }
 
-export type PickFn = (logits: Float32Array, stream: number) => { bin: number; value: number };
-
 export interface GenerateOptions {
   generator: Generator;
-  /** Draws a bin from the logits predicting the next sample of `stream` (the sampler's pick). */
-  pick: PickFn;
+  /**
+   * How the next sample of each stream is drawn from its logits: one Sampler per stream (its own RNG), or any
+   * pick function. With samplers on a two-thread generator each thread samples its own streams and the
+   * threads never meet until the end (see threaded.ts); the samples are the same either way.
+   */
+  samplers?: Sampler[];
+  pick?: PickFn;
   /** Samples to produce per stream, seed included. */
   n: number;
   /** Seed codes per stream (or one array for all streams): fed first by teacher forcing and copied to the output. */
@@ -265,14 +278,21 @@ export interface GenerateResult {
 }
 
 /**
- * The generation loop: step every stream, pick the next sample from its logits, feed it back. A stream's seed
- * is fed by teacher forcing; its output's first samples are the seed's own quantized values. Streams may have
- * seeds of different lengths.
+ * Generate n samples on every stream from the generator's initial state: step every stream, pick the next
+ * sample from its logits, feed it back (runStreams in loop.ts). A stream's seed is fed by teacher forcing; its
+ * output's first samples are the seed's own quantized values. Streams may have seeds of different lengths.
  */
 export function generate(opts: GenerateOptions): GenerateResult {
   const g = opts.generator;
   const B = g.streams, Q = g.bins, n = opts.n;
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
+  const { samplers } = opts;
+  if ((samplers === undefined) === (opts.pick === undefined)) throw new RangeError('give exactly one of samplers and pick');
+  if (samplers) {
+    if (samplers.length !== B) throw new RangeError(`need one sampler per stream (${B}), got ${samplers.length}`);
+    for (const s of samplers) if (s.quantizer.bins !== Q) throw new RangeError(`a sampler has ${s.quantizer.bins} bins, the model ${Q}`);
+  }
+  const pick: PickFn = opts.pick ?? ((l, s) => samplers![s].pick(l));
   const seeds: Int32Array[] = [];
   for (let s = 0; s < B; s++) {
     const sc = opts.seedCodes;
@@ -285,33 +305,37 @@ export function generate(opts: GenerateOptions): GenerateResult {
   for (let s = 0; s < B; s++) {
     if (codes[s].length < n || values[s].length < n) throw new RangeError(`output buffers of stream ${s} are shorter than n = ${n}`);
   }
-  const logits = new Float32Array(B * Q);
-  const views = Array.from({ length: B }, (_, s) => logits.subarray(s * Q, (s + 1) * Q));
-  const input = new Int32Array(B);
   const every = Math.max(1, opts.progressEvery ?? 1000);
-  const head = g.headStreams; // streams stepped by the worker: started as soon as their codes are known
+  const progress = (done: () => number) => (t: number) => {
+    if (opts.onProgress && (t % every === 0 || t === n)) opts.onProgress(Math.min(t, done()), n);
+  };
+  const head = g.headStreams; // streams the worker steps (0 on one thread)
+  const loop = { bins: Q, initialCode: g.initialCode, decode: (c: number) => g.quantizer.decode(c), n };
   g.reset();
-  // One step with the initial code: the state stays the steady state, and the logits predict sample 0.
-  if (n > 0) {
-    input.fill(g.initialCode);
-    g.step(input, logits);
-  }
-  for (let t = 0; t < n; t++) {
-    for (let s = 0; s < B; s++) {
-      const seed = seeds[s];
-      if (t < seed.length) {
-        codes[s][t] = seed[t];
-        values[s][t] = g.quantizer.decode(seed[t]);
-      } else {
-        const r = opts.pick(views[s], s);
-        codes[s][t] = r.bin;
-        values[s][t] = r.value;
-      }
-      input[s] = codes[s][t];
-      if (s + 1 === head && t + 1 < n) g.startHead(input);
+  if (samplers && head > 0 && new Set(samplers.map((s) => s.rng)).size === B) {
+    // independent halves: the worker samples streams 0 .. head-1 itself
+    const job: RunJob = {
+      n, quantizer: g.quantizer.getConfig(), seeds: seeds.slice(0, head),
+      samplers: samplers.slice(0, head).map((s) => ({ config: s.getConfig(), quantizer: s.quantizer.getConfig(), rng: s.rng.getState() })),
+    };
+    const res = g.runSplit(job, (stepTail, headDone) => runStreams({
+      ...loop, streams: B - head, step: stepTail, pick: (l, s) => pick(l, head + s), seeds: seeds.slice(head),
+      codes: codes.slice(head), values: values.slice(head), onStep: progress(headDone),
+    }));
+    for (let s = 0; s < head; s++) {
+      codes[s].set(res.codes[s]);
+      values[s].set(res.values[s]);
+      samplers[s].rng.setState(res.rngs[s]);
     }
-    if (t + 1 < n) g.step(input, logits);
-    if (opts.onProgress && ((t + 1) % every === 0 || t + 1 === n)) opts.onProgress(t + 1, n);
+    if (n > 0) opts.onProgress?.(n, n);
+  } else {
+    runStreams({
+      ...loop, streams: B, step: (c, l) => g.step(c, l), pick, seeds, codes, values, onStep: progress(() => n),
+      // lock step: start the worker's streams as soon as their codes are known
+      onPicked: head > 0 ? (s, t, input) => {
+        if (s + 1 === head && t + 1 < n) g.startHead(input);
+      } : undefined,
+    });
   }
   return { codes, values };
 }

@@ -1,50 +1,59 @@
 /**
- * Two-thread stepping: a worker (step-worker.ts, its own wasm instance and its own copy of the weights) steps
- * the first `split` streams while the main thread steps the rest with its own WasmKernel; they meet once per
- * step through a SharedArrayBuffer (Atomics.wait/notify, after an optional spin). Sampling stays on the main
- * thread, in stream order: generate() hands the worker its streams' codes as soon as they are picked
- * (startHead), so the worker computes while the main thread picks the remaining streams. The results are
- * bit-identical to one thread: each stream's arithmetic does not depend on which instance or batch it is in.
+ * Two threads for one Generator: a worker (step-worker.ts, its own wasm instance and its own copy of the
+ * weights) owns the first `split` streams, the main thread the rest (its own WasmKernel). Two ways to use them:
+ *  - lock step (step()): both halves step once, meeting through a SharedArrayBuffer (each side polls for up to
+ *    DEFAULT_SPIN_MICROS, then sleeps with Atomics.wait). Sampling stays on the main thread, in stream order:
+ *    generate() hands the worker its streams' codes as soon as they are picked (startHead), so the worker
+ *    computes while the main thread picks the remaining streams. Serves any pick function.
+ *  - independent halves (runSplit()): when every stream has its own Sampler, the worker also samples its own
+ *    streams and the two threads never meet until the end.
+ * Either way the results are bit-identical to one thread: each stream's arithmetic does not depend on which
+ * instance or batch it is in, and each stream's sampler draws from its own RNG.
  *
- * The worker runs compiled JS (dist/generate/step-worker.js, from `npm run build`), also when this module is
- * itself loaded from TypeScript sources (ts-jest).
+ * The worker is started with util/worker-script (compiled JS from dist/, TypeScript from sources).
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { Worker } from 'worker_threads';
+import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
+import { startWorker } from '../util/worker-script';
 import { NetShape, WeightMap } from './layout';
 import { StepKernel } from './ts-kernel';
 import { WasmKernel, WasmModule } from './wasm-kernel';
 import {
-  CMD_EXIT, CMD_SET_STATE, CMD_STEP, C_ARG_CODE, C_ARG_STREAM, C_CMD, C_DONE, C_ERROR, C_SEQ, WorkerInit, sharedBytes, sharedViews,
+  CMD_EXIT, CMD_RUN, CMD_SET_STATE, CMD_STEP, C_ARG_CODE, C_ARG_STREAM, C_CMD, C_DONE, C_ERROR, C_PROGRESS, C_SEQ, RunJob,
+  RunResult, WorkerInit, sharedBytes, sharedViews, spinUntilChanged,
 } from './threaded-protocol';
-
-export const WORKER_PATH = path.resolve(__dirname, '..', '..', 'dist', 'generate', 'step-worker.js');
 
 /** Why two threads cannot be used here, or null when they can. */
 export function workerUnavailable(): string | null {
   if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is not available';
-  if (!fs.existsSync(WORKER_PATH)) return `generator worker ${WORKER_PATH} not found (run npm run build)`;
   return null;
 }
 
 const START_TIMEOUT_MS = 60000;
+/**
+ * How long each thread polls at a meeting before it sleeps: about ten steps of the reference preset. Measured
+ * at batch 16 on an idle 2-core VM: 50-66k samples/s sleeping at once, 99k polling 100 µs, 105-114k polling
+ * 1 ms or more. The generator takes two threads only when about one CPU is idle, so the poll takes no one's core.
+ */
+export const DEFAULT_SPIN_MICROS = 1000;
 const STEP_TIMEOUT_MS = 60000;
 
 /** Main-thread handle of the worker's kernel (streams 0 .. streams-1 of the batch). */
 class RemoteKernel {
   private readonly worker: Worker;
   private readonly v: ReturnType<typeof sharedViews>;
+  private readonly port: MessagePort;
   private seq = 0;
   private closed = false;
 
-  constructor(init: Omit<WorkerInit, 'sab'>, private readonly spin: number) {
+  constructor(init: Omit<WorkerInit, 'sab' | 'port'>, private readonly spinMicros: number) {
     const why = workerUnavailable();
     if (why) throw new Error(why);
     const sab = new SharedArrayBuffer(sharedBytes(init.streams, init.bins));
     this.v = sharedViews(sab, init.streams, init.bins);
     Atomics.store(this.v.ctl, C_DONE, -1);
-    this.worker = new Worker(WORKER_PATH, { workerData: { ...init, sab } });
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = startWorker(__dirname, 'step-worker', { workerData: { ...init, sab, port: port2 }, transferList: [port2] });
     this.worker.unref();
     this.await(0, START_TIMEOUT_MS, 'start');
   }
@@ -52,12 +61,18 @@ class RemoteKernel {
   private await(seq: number, timeoutMs: number, what: string): void {
     const ctl = this.v.ctl;
     let d = Atomics.load(ctl, C_DONE);
-    for (let i = 0; d !== seq && i < this.spin; i++) d = Atomics.load(ctl, C_DONE);
+    if (d !== seq) d = spinUntilChanged(ctl, C_DONE, d, this.spinMicros);
     if (d !== seq) {
-      const t0 = Date.now();
+      let t0 = Date.now();
+      let progress = Atomics.load(ctl, C_PROGRESS);
       while (d !== seq) {
         if (Atomics.load(ctl, C_ERROR)) break;
-        if (Date.now() - t0 > timeoutMs) {
+        const p = Atomics.load(ctl, C_PROGRESS);
+        if (p !== progress) {
+          // a run that makes progress is not stuck, however long it takes
+          progress = p;
+          t0 = Date.now();
+        } else if (Date.now() - t0 > timeoutMs) {
           this.close();
           throw new Error(`generator worker did not ${what} within ${timeoutMs / 1000} s`);
         }
@@ -97,6 +112,26 @@ class RemoteKernel {
     logitsOut.set(this.v.logits);
   }
 
+  /** Start generating the worker's streams end to end (see generate()). */
+  startRun(job: RunJob): void {
+    Atomics.store(this.v.ctl, C_PROGRESS, 0);
+    this.port.postMessage(job);
+    this.command(CMD_RUN);
+  }
+
+  /** Samples per stream the running job has done (updated every 256). */
+  runProgress(): number {
+    return Atomics.load(this.v.ctl, C_PROGRESS);
+  }
+
+  /** Wait for the started run and return its result. */
+  finishRun(): RunResult {
+    this.await(this.seq, STEP_TIMEOUT_MS, 'generate');
+    const got = receiveMessageOnPort(this.port);
+    if (!got) throw new Error('generator worker finished a run without a result');
+    return got.message as RunResult;
+  }
+
   setState(prevCode: number, stream?: number): void {
     this.v.ctl[C_ARG_STREAM] = stream ?? -1;
     this.v.ctl[C_ARG_CODE] = prevCode;
@@ -109,9 +144,12 @@ class RemoteKernel {
     this.v.ctl[C_CMD] = CMD_EXIT;
     Atomics.store(this.v.ctl, C_SEQ, ++this.seq);
     Atomics.notify(this.v.ctl, C_SEQ);
+    this.port.close();
     void this.worker.terminate();
   }
 }
+
+export type StepFn = (codes: Int32Array, logitsOut: Float32Array) => void;
 
 export interface SplitKernelInit {
   module: WasmModule;
@@ -123,7 +161,8 @@ export interface SplitKernelInit {
   split: number;
   initialCode: number;
   steady: Float32Array[];
-  spin?: number;
+  /** µs each side polls before sleeping at a meeting (default DEFAULT_SPIN_MICROS). */
+  spinMicros?: number;
 }
 
 export class SplitKernel implements StepKernel {
@@ -138,11 +177,11 @@ export class SplitKernel implements StepKernel {
     if (!(o.split >= 1 && o.split < o.streams)) throw new RangeError(`split ${o.split} must be in [1, ${o.streams})`);
     this.split = o.split;
     this.Q = o.shape.Q;
-    const spin = o.spin ?? 0;
+    const spin = o.spinMicros ?? DEFAULT_SPIN_MICROS;
     this.local = new WasmKernel(o.module, o.shape, o.getWeight, o.streams - o.split);
     this.remote = new RemoteKernel({
       module: o.module, shape: o.shape, weights: o.weights, streams: o.split, bins: o.shape.Q, initialCode: o.initialCode,
-      steady: o.steady, spin,
+      steady: o.steady, spinMicros: spin,
     }, spin);
   }
 
@@ -158,6 +197,23 @@ export class SplitKernel implements StepKernel {
     this.started = false;
     this.local.step(codes, logitsOut, this.split);
     this.remote.finish(logitsOut);
+  }
+
+  /**
+   * Independent halves, no meeting per step: the worker generates its streams end to end with `job` while
+   * `runTail` generates the others on this thread, stepping them with `stepTail` (codes and logits numbered
+   * from the first of them); then the worker's result is returned.
+   */
+  runSplit(job: RunJob, runTail: (stepTail: StepFn, headProgress: () => number) => void): RunResult {
+    if (this.started) throw new Error('runSplit during a started step');
+    this.remote.startRun(job);
+    try {
+      runTail((c, l) => this.local.step(c, l), () => this.remote.runProgress());
+    } catch (err) {
+      this.remote.finishRun(); // let the worker finish before the next command
+      throw err;
+    }
+    return this.remote.finishRun();
   }
 
   setState(prevCode: number, layerInputs: Float32Array[], stream?: number): void {
