@@ -7,12 +7,19 @@
  * is both threads'). Per-kernel figures are on one thread. For batches ≥ 8 the best kernel is also run on two
  * threads (Generator threads: 2): keys gen_samples_per_s_batch{B}_1thread / _2threads (and gen_cpu_…), and the
  * unsuffixed gen_samples_per_s_batch{B} is the best configuration. gen_gflops_batch{B} counts 2 flops per
- * multiply-add of the model (gen_macs_per_sample). Standalone: `node dist/bench/generate.js` prints the JSON.
+ * multiply-add of the model (gen_macs_per_sample).
+ *
+ * Those figures time Generator.step alone. gen_e2e_samples_per_s_batch{B}[_1thread|_2threads] time what
+ * `binwave generate --count B` does: generate() with one default Sampler (sample, T = 1) per stream, softmax and
+ * draw included; on two threads each thread samples its own streams (independent halves, see threaded.ts).
+ * Standalone: `node dist/bench/generate.js` prints the JSON.
  */
 import * as os from 'os';
 import { cost, presetConfig } from '../model/config';
 import { initWeights } from '../model/wavenet';
-import { Generator, GeneratorOptions } from '../generate/generator';
+import { Generator, GeneratorOptions, generate } from '../generate/generator';
+import { Sampler } from '../sample/sampler';
+import { Rng } from '../util/rng';
 import { RELAXED_WASM_PATH, enableRelaxedSimd } from '../generate/wasm-kernel';
 import { median } from './stats';
 
@@ -64,6 +71,20 @@ export function measure(gen: Generator, runs: number, minSeconds: number): { wal
   const rates: { wall: number; cpu: number }[] = [];
   for (let r = 0; r < runs; r++) rates.push(once(minSeconds));
   return { wall: median(rates.map((r) => r.wall)), cpu: median(rates.map((r) => r.cpu)) };
+}
+
+/** Samples per second (all streams) of generate() with a default Sampler per stream: the median of `runs`. */
+export function measureEndToEnd(gen: Generator, runs: number, samplesPerRun: number): number {
+  const B = gen.streams;
+  const samplers = Array.from({ length: B }, (_, s) => new Sampler(gen.quantizer, {}, new Rng(1 + s)));
+  const n = Math.max(1, Math.round(samplesPerRun / B));
+  const once = () => {
+    const t0 = process.hrtime.bigint();
+    generate({ generator: gen, samplers, n });
+    return (n * B) / (Number(process.hrtime.bigint() - t0) / 1e9);
+  };
+  once(); // warm-up
+  return median(Array.from({ length: runs }, once));
 }
 
 export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Record<string, number>> {
@@ -123,6 +144,29 @@ export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Re
     }
     out[`gen_samples_per_s_batch${B}`] = best;
     out[`gen_gflops_batch${B}`] = (2 * macs * best) / 1e9;
+  }
+  // end to end, with the kernel generate --count B would take (auto: relaxed SIMD when it compiles)
+  if (kernels.some((k) => k !== 'ts')) {
+    for (const B of batches) {
+      const configs: [string, 1 | 2][] = B >= 8 ? [['_1thread', 1], ['_2threads', 2]] : [['', 1]];
+      let best = 0;
+      for (const [suffix, threads] of configs) {
+        try {
+          const gen = await Generator.create(config, weights, B, { kernel: 'wasm', threads });
+          try {
+            const rate = Math.round(measureEndToEnd(gen, runs, 64000));
+            out[`gen_e2e_samples_per_s_batch${B}${suffix}`] = rate;
+            opts.log?.(`generate() with samplers, batch ${B}, ${threads} thread(s): ${rate} samples/s`);
+            best = Math.max(best, rate);
+          } finally {
+            gen.close();
+          }
+        } catch (err) {
+          opts.log?.(`end to end, batch ${B}, ${threads} thread(s): ${(err as Error).message}`);
+        }
+      }
+      if (configs.length > 1 && best > 0) out[`gen_e2e_samples_per_s_batch${B}`] = best;
+    }
   }
   if (out.gen_samples_per_s_batch1 !== undefined) {
     out.gen_realtime_factor_16k = out.gen_samples_per_s_batch1 / 16000;
