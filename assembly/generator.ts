@@ -33,6 +33,7 @@ const P_HIDB = 21;
 const P_OUTW = 22;
 const P_OUTB = 23;
 const P_QREAL = 24;
+const P_XT = 25; // scratch: x of each 4-stream block transposed to [K][4] (B·max K floats)
 const P_LAYERS = 32;
 const LW = 10; // words per layer: d, pos, ring, dilW, dilB, skipW, skipB, resW, resB, -
 
@@ -50,39 +51,64 @@ const LW = 10; // words per layer: d, pos, ring, dilW, dilB, skipW, skipB, resW,
   return <usize>load<i32>(plan + (<usize>i << 2));
 }
 
-/** out[b, n] = (acc ? out[b, n] : 0) + (bias[n] + Σ_k x[b, k]·W[k, n]); x is [B, K], out [B, N]. */
-export function dense(x: usize, B: i32, K: i32, w: usize, bias: usize, N: i32, out: usize, acc: i32): void {
+/** Transpose the full 4-stream blocks of x [B, K] into xt: block g at xt + g·K·16 bytes as [K][4]. */
+@inline function transposeBlocks(x: usize, B: i32, K: i32, xt: usize): void {
+  const xs = <usize>K << 2;
+  for (let b = 0; b + 4 <= B; b += 4) {
+    const x0 = x + <usize>b * xs;
+    const x1 = x0 + xs, x2 = x1 + xs, x3 = x2 + xs;
+    let o = xt + <usize>b * xs; // block b/4 starts at (b/4)·K·16 = b·K·4 bytes
+    for (let k: usize = 0; k < xs; k += 16) {
+      const r0 = v128.load(x0 + k), r1 = v128.load(x1 + k), r2 = v128.load(x2 + k), r3 = v128.load(x3 + k);
+      const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // a0 b0 a1 b1
+      const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5); // c0 d0 c1 d1
+      const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7); // a2 b2 a3 b3
+      const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7); // c2 d2 c3 d3
+      v128.store(o, v128.shuffle<i64>(t0, t1, 0, 2));
+      v128.store(o, v128.shuffle<i64>(t0, t1, 1, 3), 16);
+      v128.store(o, v128.shuffle<i64>(t2, t3, 0, 2), 32);
+      v128.store(o, v128.shuffle<i64>(t2, t3, 1, 3), 48);
+      o += 64;
+    }
+  }
+}
+
+/**
+ * out[b, n] = (acc ? out[b, n] : 0) + (bias[n] + Σ_k x[b, k]·W[k, n]); x is [B, K], out [B, N]. Streams go
+ * four at a time (their x transposed into xt first, so that one pointer with constant offsets reaches all four:
+ * V8 then spends no instructions on addresses in the inner loop), the rest one at a time.
+ */
+export function dense(x: usize, B: i32, K: i32, w: usize, bias: usize, N: i32, out: usize, acc: i32, xt: usize): void {
   const xs = <usize>K << 2; // bytes per stream row of x
   const os = <usize>N << 2;
+  transposeBlocks(x, B, K, xt);
   for (let p = 0; p < N; p += 8) {
     const wp = w + ((<usize>p * <usize>K) << 2);
     const b0 = v128.load(bias + (<usize>p << 2));
     const b1 = v128.load(bias + (<usize>p << 2), 16);
     let b = 0;
     for (; b + 4 <= B; b += 4) {
-      const x0 = x + <usize>b * xs;
-      const x1 = x0 + xs;
-      const x2 = x1 + xs;
-      const x3 = x2 + xs;
+      let xk = xt + <usize>b * xs;
+      const xend = xk + (xs << 2);
       let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
       let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
       let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
       let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
       let wk = wp;
-      for (let k: usize = 0; k < xs; k += 4) {
+      for (; xk < xend; xk += 16) {
         const w0 = v128.load(wk);
         const w1 = v128.load(wk, 16);
         wk += 32;
-        let s = v128.load32_splat(x0 + k);
+        let s = v128.load32_splat(xk);
         a00 = madd(s, w0, a00);
         a01 = madd(s, w1, a01);
-        s = v128.load32_splat(x1 + k);
+        s = v128.load32_splat(xk, 4);
         a10 = madd(s, w0, a10);
         a11 = madd(s, w1, a11);
-        s = v128.load32_splat(x2 + k);
+        s = v128.load32_splat(xk, 8);
         a20 = madd(s, w0, a20);
         a21 = madd(s, w1, a21);
-        s = v128.load32_splat(x3 + k);
+        s = v128.load32_splat(xk, 12);
         a30 = madd(s, w0, a30);
         a31 = madd(s, w1, a31);
       }
@@ -141,17 +167,16 @@ const EXP_MAGIC: f32 = 12582912.0 + 127.0; // 1.5·2^23 + 127
  * The caller bounds x: the gate clamps its inputs.
  */
 @inline function exp4(x: v128): v128 {
-  const t = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(EXP_MAGIC));
+  const t = madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(EXP_MAGIC));
   const fx = f32x4.sub(t, f32x4.splat(EXP_MAGIC)); // n, exactly
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, x), x), x), f32x4.splat(1.0));
+  x = madd(fx, f32x4.splat(-0.693359375), x); // x − n·ln2 in two parts (Cody-Waite)
+  x = madd(fx, f32x4.splat(2.12194440e-4), x);
+  let y = madd(f32x4.splat(1.9875691500e-4), x, f32x4.splat(1.3981999507e-3));
+  y = madd(y, x, f32x4.splat(8.3334519073e-3));
+  y = madd(y, x, f32x4.splat(4.1665795894e-2));
+  y = madd(y, x, f32x4.splat(1.6666665459e-1));
+  y = madd(y, x, f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(madd(f32x4.mul(y, x), x, x), f32x4.splat(1.0));
   return f32x4.mul(y, i32x4.shl(t, 23));
 }
 
@@ -200,7 +225,7 @@ export function step(plan: usize): void {
   const inW = ptr(plan, P_INW), inB = ptr(plan, P_INB);
   const codes = ptr(plan, P_CODES), prev = ptr(plan, P_PREV);
   const h = ptr(plan, P_HBUF), xcat = ptr(plan, P_XCAT), fg = ptr(plan, P_FG), z = ptr(plan, P_Z);
-  const skip = ptr(plan, P_SKIP), hid = ptr(plan, P_HID), logits = ptr(plan, P_LOGITS);
+  const skip = ptr(plan, P_SKIP), hid = ptr(plan, P_HID), logits = ptr(plan, P_LOGITS), xt = ptr(plan, P_XT);
   const rb = <usize>R << 2; // bytes per residual row
   // input layer
   if (word(plan, P_ONEHOT)) {
@@ -243,13 +268,13 @@ export function step(plan: usize): void {
       copyRow(xo + rb, h + <usize>b * rb, rb);
     }
     memory.copy(slot, h, <usize>B * rb);
-    dense(xcat, B, 2 * R, ptr(plan, lw + 3), ptr(plan, lw + 4), 2 * D, fg, 0);
+    dense(xcat, B, 2 * R, ptr(plan, lw + 3), ptr(plan, lw + 4), 2 * D, fg, 0, xt);
     gate(fg, z, B, D);
-    dense(z, B, D, ptr(plan, lw + 5), ptr(plan, lw + 6), S, skip, i > 0 ? 1 : 0);
-    if (i < L - 1) dense(z, B, D, ptr(plan, lw + 7), ptr(plan, lw + 8), R, h, 1);
+    dense(z, B, D, ptr(plan, lw + 5), ptr(plan, lw + 6), S, skip, i > 0 ? 1 : 0, xt);
+    if (i < L - 1) dense(z, B, D, ptr(plan, lw + 7), ptr(plan, lw + 8), R, h, 1, xt);
   }
   relu(skip, B * S);
-  dense(skip, B, S, ptr(plan, P_HIDW), ptr(plan, P_HIDB), H, hid, 0);
+  dense(skip, B, S, ptr(plan, P_HIDW), ptr(plan, P_HIDB), H, hid, 0, xt);
   relu(hid, B * H);
-  dense(hid, B, H, ptr(plan, P_OUTW), ptr(plan, P_OUTB), Q, logits, 0);
+  dense(hid, B, H, ptr(plan, P_OUTW), ptr(plan, P_OUTB), Q, logits, 0, xt);
 }

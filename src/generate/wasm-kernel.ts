@@ -149,6 +149,7 @@ export class WasmKernel implements StepKernel {
     const codes = alloc(B), prev = alloc(B);
     const h = alloc(B * Rp), xcat = alloc(B * 2 * Rp), fg = alloc(B * 2 * Dp), z = alloc(B * Dp);
     const skip = alloc(B * Sp), hid = alloc(B * Hp), logits = alloc(B * Qp);
+    const xt = alloc(B * Math.max(2 * Rp, Dp, Sp, Hp));
     const hidW = alloc(Sp * Hp), hidB = alloc(Hp), outW = alloc(Hp * Qp), outB = alloc(Qp);
     const layers: number[][] = [];
     for (let i = 0; i < L; i++) {
@@ -192,7 +193,7 @@ export class WasmKernel implements StepKernel {
     packPanels(f, outW, w('head/logits/kernel'), H, Q, Hp, Qp, id, id);
     f.set(w('head/logits/bias'), outB);
     I.set([B, L, Rp, Dp, Sp, Hp, Qp, onehot ? 1 : 0, inW * 4, inB * 4, scalar * 4, codes * 4, prev * 4, h * 4, xcat * 4,
-      fg * 4, z * 4, skip * 4, hid * 4, logits * 4, hidW * 4, hidB * 4, outW * 4, outB * 4, Q], plan);
+      fg * 4, z * 4, skip * 4, hid * 4, logits * 4, hidW * 4, hidB * 4, outW * 4, outB * 4, Q, xt * 4], plan);
     this.planPtr = plan * 4;
     this.codesIdx = codes;
     this.prevIdx = prev;
