@@ -63,10 +63,10 @@ export function argmax(logits: Logits): number {
 }
 
 /**
- * Numerically stable softmax of logits / temperature into `out` (same length or longer; the first
- * logits.length entries are written). Returns `out`. temperature must be > 0.
+ * Unnormalized softmax: out[i] = exp((logits[i] − max) / temperature), the largest exactly 1; returns their
+ * sum. temperature must be > 0.
  */
-export function softmax<T extends Float32Array | Float64Array>(logits: Logits, out: T, temperature = 1): T {
+export function softmaxWeights(logits: Logits, out: Float32Array | Float64Array, temperature = 1): number {
   const n = logits.length;
   let m = -Infinity;
   for (let i = 0; i < n; i++) if (logits[i] > m) m = logits[i];
@@ -77,8 +77,16 @@ export function softmax<T extends Float32Array | Float64Array>(logits: Logits, o
     out[i] = e;
     s += e;
   }
-  const r = 1 / s;
-  for (let i = 0; i < n; i++) out[i] *= r;
+  return s;
+}
+
+/**
+ * Numerically stable softmax of logits / temperature into `out` (same length or longer; the first
+ * logits.length entries are written). Returns `out`. temperature must be > 0.
+ */
+export function softmax<T extends Float32Array | Float64Array>(logits: Logits, out: T, temperature = 1): T {
+  const r = 1 / softmaxWeights(logits, out, temperature);
+  for (let i = 0; i < logits.length; i++) out[i] *= r;
   return out;
 }
 
@@ -148,6 +156,8 @@ export class Sampler {
   /** Heap scratch for top-k / top-p thresholds. */
   private readonly sorted: Float64Array;
   private readonly scratchPick: Pick = { bin: 0, value: 0 };
+  /** probs still needs this factor (plain sampling draws from the unnormalized weights; lastProbs applies it). */
+  private pendingScale = 1;
 
   constructor(quantizer: Quantizer, config: Partial<SamplerConfig> = {}, rng: Rng = new Rng(0)) {
     const c = { ...DEFAULT_SAMPLER, ...config };
@@ -173,6 +183,10 @@ export class Sampler {
 
   /** The probabilities (after temperature) computed by the last `pick`: a view, overwritten by the next call. */
   lastProbs(): Float64Array {
+    if (this.pendingScale !== 1) {
+      for (let i = 0; i < this.probs.length; i++) this.probs[i] *= this.pendingScale;
+      this.pendingScale = 1;
+    }
     return this.probs;
   }
 
@@ -191,7 +205,19 @@ export class Sampler {
       return out;
     }
     const t = temperature === 0 ? 1 : temperature; // mean/interp at T=0 use the plain softmax
-    softmax(logits, this.probs, t);
+    const { topK, topP } = this.config;
+    const sum = softmaxWeights(logits, this.probs, t);
+    if (strategy === 'sample' && !((topK > 0 && topK < q.bins) || topP < 1)) {
+      // the common case, in two passes: draw u·sum against the running sum of the unnormalized weights
+      this.pendingScale = 1 / sum;
+      const b = drawFromWeights(this.probs, this.rng.next() * sum);
+      out.bin = b;
+      out.value = this.binValue(b);
+      return out;
+    }
+    this.pendingScale = 1;
+    const r = 1 / sum;
+    for (let i = 0; i < this.probs.length; i++) this.probs[i] *= r;
     if (strategy === 'sample') {
       const b = this.sampleFromProbs();
       out.bin = b;
@@ -286,6 +312,20 @@ export class Sampler {
     }
     return last;
   }
+}
+
+/** The first index whose running sum of w exceeds u (u in [0, Σw)); the last positive one if rounding runs past. */
+function drawFromWeights(w: Float64Array, u: number): number {
+  let cum = 0;
+  let last = 0;
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] > 0) {
+      cum += w[i];
+      last = i;
+      if (u < cum) return i;
+    }
+  }
+  return last;
 }
 
 /** A short name for a sampler config, e.g. "sample T=0.9 top-k 20" or "interp k=2". */
