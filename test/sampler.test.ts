@@ -1,9 +1,10 @@
 import { Quantizer } from '../src/quantize/quantizer';
 import { Rng } from '../src/util/rng';
 import {
-  argmax, interpValue, logSoftmax, meanValue, Sampler, SamplerConfig, softmax,
+  argmax, interpValue, logSoftmax, meanValue, Sampler, SamplerConfig, softmax, softmaxWeights,
 } from '../src/sample/sampler';
 import { fastExp } from '../src/sample/fast-exp';
+import { WasmSoftmax } from '../src/sample/wasm-softmax';
 
 /** Slow, obviously-correct reference: softmax with temperature, sort, truncate, renormalise. */
 function refDistribution(logits: number[], t: number, topK: number, topP: number): number[] {
@@ -79,6 +80,46 @@ describe('fastExp', () => {
     expect(fastExp(0)).toBe(1); // the softmax maximum is exactly 1 before normalizing
     for (const x of [-Infinity, Infinity, NaN, -800, -745.1, 709.5, 710, -1e-300, 1e-300]) {
       expect(Object.is(fastExp(x), Math.exp(x)) || Math.abs(fastExp(x) - Math.exp(x)) <= 1e-15 * Math.exp(x)).toBe(true);
+    }
+  });
+});
+
+describe('the WebAssembly softmax (build/softmax.wasm)', () => {
+  test('is built (npm test builds it) and gives bit-identical weights and sums to softmaxWeights', () => {
+    expect(WasmSoftmax.create(4)).not.toBeNull();
+    const rng = new Rng(8);
+    let cases = 0;
+    for (const n of [1, 2, 3, 5, 8, 61, 256, 1023]) {
+      const fast = WasmSoftmax.create(n)!;
+      const ref = new Float64Array(n), logits = new Float32Array(n);
+      for (let trial = 0; trial < 60; trial++) {
+        const scale = [0.01, 1, 30, 1000, 1e5][trial % 5]; // up to exponents far below −708 (weight 0)
+        for (let i = 0; i < n; i++) logits[i] = (rng.next() - 0.5) * scale;
+        if (trial % 7 === 3) logits[0] = -Infinity;
+        if (trial % 11 === 5) logits[n - 1] = NaN;
+        if (trial % 13 === 6) logits.fill(2.5); // ties: all weights exactly 1
+        const T = [1, 0.3, 2.5, 1e-3][trial % 4];
+        const sum = softmaxWeights(logits, ref, T);
+        expect(Object.is(fast.compute(logits, T), sum)).toBe(true);
+        for (let i = 0; i < n; i++) if (!Object.is(fast.weights[i], ref[i])) throw new Error(`n ${n} trial ${trial} bin ${i}: ${fast.weights[i]} vs ${ref[i]}`);
+        cases++;
+      }
+    }
+    expect(cases).toBe(480);
+  });
+
+  test('a Sampler picks the same bins and values with and without it, for every strategy', () => {
+    const q = new Quantizer({ bins: 256 });
+    const rng = new Rng(4);
+    const logits = new Float32Array(256);
+    for (const config of [{}, { temperature: 0.7, topK: 30 }, { topP: 0.9 }, { strategy: 'mean' }, { strategy: 'interp', neighbours: 2 }, { dither: true }] as Partial<SamplerConfig>[]) {
+      const a = new Sampler(q, config, new Rng(1), { wasm: false }), b = new Sampler(q, config, new Rng(1));
+      for (let t = 0; t < 300; t++) {
+        for (let i = 0; i < 256; i++) logits[i] = 4 * Math.sin(i / (5 + (t % 7))) + rng.next();
+        const pa = { ...a.pick(logits) }, pb = { ...b.pick(logits) };
+        expect(pb).toEqual(pa);
+      }
+      expect(Array.from(b.lastProbs())).toEqual(Array.from(a.lastProbs()));
     }
   });
 });

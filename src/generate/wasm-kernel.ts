@@ -4,31 +4,23 @@
  * in panels of 8 output columns), writes a "plan" of sizes and pointers, and then each step is: codes in,
  * one call, logits out. The kernel allocates nothing; memory is grown once, here.
  */
-import * as fs from 'fs';
 import * as path from 'path';
+import { WasmMemory, WasmModule, compileWasm, compileWasmSync, instantiateWasm } from '../util/wasm';
 import { NetShape } from './layout';
 import { StepKernel } from './ts-kernel';
 
-export type WasmModule = object;
+export type { WasmModule };
 
 interface WasmExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  memory: WasmMemory;
   step(plan: number): void;
 }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ module: WasmModule; instance: { exports: unknown } }>;
-}
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** build/generator.wasm at the package root (same relative place from src/generate and dist/generate). */
 export const DEFAULT_WASM_PATH = path.resolve(__dirname, '..', '..', 'build', 'generator.wasm');
 /** The same kernel with fused multiply-adds (relaxed SIMD): Node >= 22, or Node 20 after enableRelaxedSimd(). */
 export const RELAXED_WASM_PATH = path.resolve(__dirname, '..', '..', 'build', 'generator-relaxed.wasm');
 
-const IMPORTS = { env: { abort: () => { throw new Error('wasm kernel aborted'); } } };
-const cache = new Map<string, WasmModule>();
 
 export interface LoadedKernel {
   module: WasmModule;
@@ -44,12 +36,6 @@ export function enableRelaxedSimd(): void {
   (require('v8') as typeof import('v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
-function readKernel(file: string): Uint8Array {
-  if (!WA) throw new Error('WebAssembly is not available in this runtime');
-  if (!fs.existsSync(file)) throw new Error(`wasm kernel ${file} not found (run npm run build)`);
-  return fs.readFileSync(file);
-}
-
 /** The files to try, in order: an explicit path alone, else the relaxed-SIMD build (when wanted) then the plain one. */
 function candidates(file: string | undefined, relaxed: boolean): string[] {
   if (file) return [file];
@@ -61,12 +47,7 @@ export function loadWasmModuleSync(file?: string, relaxed = true): LoadedKernel 
   let last: unknown = null;
   for (const f of candidates(file, relaxed)) {
     try {
-      let m = cache.get(f);
-      if (!m) {
-        m = new WA!.Module(readKernel(f));
-        cache.set(f, m);
-      }
-      return { module: m, file: f };
+      return { module: compileWasmSync(f), file: f };
     } catch (err) {
       last = err;
     }
@@ -79,13 +60,7 @@ export async function loadWasmModule(file?: string, relaxed = true): Promise<Loa
   let last: unknown = null;
   for (const f of candidates(file, relaxed)) {
     try {
-      let m = cache.get(f);
-      if (!m) {
-        const r = await WA!.instantiate(readKernel(f), IMPORTS);
-        m = r.module;
-        cache.set(f, m);
-      }
-      return { module: m, file: f };
+      return { module: await compileWasm(f), file: f };
     } catch (err) {
       last = err;
     }
@@ -126,9 +101,7 @@ export class WasmKernel implements StepKernel {
   private readonly shape: NetShape;
 
   constructor(module: WasmModule, shape: NetShape, w: (name: string) => Float32Array, streams: number) {
-    if (!WA) throw new Error('WebAssembly is not available in this runtime');
-    const inst = new WA.Instance(module, IMPORTS);
-    this.ex = inst.exports as WasmExports;
+    this.ex = instantiateWasm<WasmExports>(module);
     const { R, D, S, H, Q, L, dil, onehot } = shape;
     const B = streams;
     const Rp = pad8(R), Dp = pad8(D), Sp = pad8(S), Hp = pad8(H), Qp = pad8(Q);

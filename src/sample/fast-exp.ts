@@ -4,13 +4,14 @@
  * one pick per sample per stream, so this is on the generation hot path.
  *
  * Method: x = (32m + j)·ln2/32 + r with |r| ≤ ln2/64; e^x = 2^m · 2^(j/32) · e^r, with e^r by its degree-6
- * Taylor polynomial (r^7/7! < 2e-17 here) and the powers of two from tables.
+ * Taylor polynomial (r^7/7! < 2e-17 here) and the powers of two from tables. assembly/softmax.ts repeats
+ * these operations exactly (its constants come from here), so the sampler's wasm path is bit-identical.
  */
-const ROUND = 6755399441055744.0; // 1.5·2^52: (y + ROUND) − ROUND rounds y to an integer
-const K = 32 / Math.LN2;
-const LN2_32_HI = 6.93147180369123816490e-1 / 32; // ln2 split in two (fdlibm) so k·hi is exact
-const LN2_32_LO = 1.90821492927058770002e-10 / 32;
-const FRAC = Float64Array.from({ length: 32 }, (_, j) => Math.pow(2, j / 32));
+export const ROUND = 6755399441055744.0; // 1.5·2^52: (y + ROUND) − ROUND rounds y to an integer
+export const K = 32 / Math.LN2;
+export const LN2_32_HI = 6.93147180369123816490e-1 / 32; // ln2 split in two (fdlibm) so k·hi is exact
+export const LN2_32_LO = 1.90821492927058770002e-10 / 32;
+export const FRAC = Float64Array.from({ length: 32 }, (_, j) => Math.pow(2, j / 32));
 const POW2_OFFSET = 1030; // 2^m for m in [-1030, 1110): covers |x| < 709
 const POW2 = Float64Array.from({ length: 2140 }, (_, i) => Math.pow(2, i - POW2_OFFSET));
 

@@ -14,6 +14,7 @@
 import { Quantizer } from '../quantize/quantizer';
 import { Rng } from '../util/rng';
 import { fastExp } from './fast-exp';
+import { WasmSoftmax } from './wasm-softmax';
 
 export type Strategy = 'sample' | 'argmax' | 'mean' | 'interp';
 export const STRATEGIES: Strategy[] = ['sample', 'argmax', 'mean', 'interp'];
@@ -63,8 +64,9 @@ export function argmax(logits: Logits): number {
 }
 
 /**
- * Unnormalized softmax: out[i] = exp((logits[i] − max) / temperature), the largest exactly 1; returns their
- * sum. temperature must be > 0.
+ * Unnormalized softmax: out[i] = exp((logits[i] − max) / temperature), the largest exactly 1, and 0 where the
+ * exponent is ≤ −708 (relative weight < 1e-307); returns their sum, added in index order. temperature must be
+ * > 0. assembly/softmax.ts computes the same, bit for bit (the Sampler's fast path, see wasm-softmax.ts).
  */
 export function softmaxWeights(logits: Logits, out: Float32Array | Float64Array, temperature = 1): number {
   const n = logits.length;
@@ -73,7 +75,8 @@ export function softmaxWeights(logits: Logits, out: Float32Array | Float64Array,
   const inv = 1 / temperature;
   let s = 0;
   for (let i = 0; i < n; i++) {
-    const e = fastExp((logits[i] - m) * inv);
+    const x = (logits[i] - m) * inv;
+    const e = x > -708 || x !== x ? fastExp(x) : 0;
     out[i] = e;
     s += e;
   }
@@ -151,15 +154,18 @@ export class Sampler {
   private readonly config: SamplerConfig;
   /** The RNG this sampler draws from (the caller's: a shared one couples the streams that share it). */
   readonly rng: Rng;
-  /** Softmax probabilities of the last pick (length Q). */
+  /** Softmax probabilities of the last pick (length Q): the wasm path's weights view when it is in use. */
   private readonly probs: Float64Array;
+  /** The WebAssembly softmax (bit-identical to softmaxWeights), or null: then the TypeScript one runs. */
+  private readonly fast: WasmSoftmax | null;
   /** Heap scratch for top-k / top-p thresholds. */
   private readonly sorted: Float64Array;
   private readonly scratchPick: Pick = { bin: 0, value: 0 };
   /** probs still needs this factor (plain sampling draws from the unnormalized weights; lastProbs applies it). */
   private pendingScale = 1;
 
-  constructor(quantizer: Quantizer, config: Partial<SamplerConfig> = {}, rng: Rng = new Rng(0)) {
+  /** `options.wasm: false` keeps the TypeScript softmax (the reference) even when build/softmax.wasm exists. */
+  constructor(quantizer: Quantizer, config: Partial<SamplerConfig> = {}, rng: Rng = new Rng(0), options: { wasm?: boolean } = {}) {
     const c = { ...DEFAULT_SAMPLER, ...config };
     if (!STRATEGIES.includes(c.strategy)) throw new RangeError(`strategy must be one of ${STRATEGIES.join(', ')}`);
     if (!(c.temperature >= 0) || !Number.isFinite(c.temperature)) {
@@ -173,7 +179,8 @@ export class Sampler {
     this.quantizer = quantizer;
     this.config = c;
     this.rng = rng;
-    this.probs = new Float64Array(quantizer.bins);
+    this.fast = options.wasm === false ? null : WasmSoftmax.create(quantizer.bins);
+    this.probs = this.fast ? this.fast.weights : new Float64Array(quantizer.bins);
     this.sorted = new Float64Array(quantizer.bins);
   }
 
@@ -206,7 +213,7 @@ export class Sampler {
     }
     const t = temperature === 0 ? 1 : temperature; // mean/interp at T=0 use the plain softmax
     const { topK, topP } = this.config;
-    const sum = softmaxWeights(logits, this.probs, t);
+    const sum = this.fast && logits instanceof Float32Array ? this.fast.compute(logits, t) : softmaxWeights(logits, this.probs, t);
     if (strategy === 'sample' && !((topK > 0 && topK < q.bins) || topP < 1)) {
       // the common case, in two passes: draw u·sum against the running sum of the unnormalized weights
       this.pendingScale = 1 / sum;
