@@ -158,12 +158,19 @@ async function measureDataset(dir: string, cacheMb: number): Promise<Record<stri
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers;
   };
-  if (global.gc) global.gc();
+  // array buffers are released after the GC that finds them dead, on a background thread: collect a few times
+  const settle = async () => {
+    for (let i = 0; i < 3 && global.gc; i++) {
+      global.gc();
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+  await settle();
   const before = process.memoryUsage().rss;
   const heldBefore = held();
   const data = folderDataset({ dir, config, targetLength: 4096, valFraction: 0.1, seed: 1, cacheMb, warn: () => undefined });
   for (let i = 0; i < 300; i++) data.nextBatch(4);
-  if (global.gc) global.gc();
+  await settle();
   return { held_mb: (held() - heldBefore) / 2 ** 20, rss_mb: process.memoryUsage().rss / 2 ** 20, growth_mb: (process.memoryUsage().rss - before) / 2 ** 20, cache_mb: data.cacheBytesHeld / 2 ** 20, train_files: data.summary.trainFiles };
 }
 
