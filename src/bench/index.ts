@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every speed figure of binwave as one JSON object (medians), on the reference preset:
  * training target samples/s (1 and 2 workers), peak RSS, dataset memory with a 10x corpus, generation samples/s
- * at batch 1 and 16 (with sampling, as `binwave generate` runs; the network step alone under gen_step_*), the fraction of this machine's measured matMul peak, and ratios to the PyTorch reference
- * (scripts/torch_wavenet.py) when Debian's python3-torch is installed.
+ * at batch 1 and 16 (with sampling, as `binwave generate` runs; the network step alone under gen_step_*), the
+ * fraction of this machine's measured matMul peak, and ratios to the PyTorch reference (scripts/torch_wavenet.py)
+ * when Debian's python3-torch is installed.
  */
 import * as os from 'os';
 import { benchGenerate } from './generate';
