@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands';
 import { reportError } from './commands/common';
 import { oneLine } from './util/errors';
+import { enableRelaxedSimd } from './generate/wasm-kernel';
 
 /** Thrown after a usage error has been reported, so that yargs does not go on to run the command. */
 class UsageReported extends Error {}
@@ -38,5 +39,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
+  // The generator's fused-multiply-add kernel (build/generator-relaxed.wasm) needs V8's relaxed SIMD, shipped
+  // behind a flag in Node 20 (on by default from Node 22). Only the command line turns it on: it is process-wide.
+  enableRelaxedSimd();
   main(hideBin(process.argv)).catch((err) => reportError(err, process.argv.includes('--verbose')));
 }

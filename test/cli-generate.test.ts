@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readWav, writeWav } from '../src/audio';
@@ -22,6 +23,14 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const bytes = (f: string) => fs.readFileSync(f);
 
 describe('binwave generate', () => {
+  test('the installed command (dist/cli.js, built by npm test) generates with the fused-multiply-add kernel', () => {
+    const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+    const out = path.join(dir, 'bin.wav');
+    const stdout = execFileSync(process.execPath, [cli, 'generate', '-m', model, '-o', out, '--samples', '300'], { encoding: 'utf8' });
+    expect(stdout).toMatch(/wasm \(fused multiply-add\) kernel/);
+    expect(readWav(out).samples.length).toBe(300);
+  });
+
   test('writes out-1..out-N; the same seed gives the same WAV, another seed another', async () => {
     const out = path.join(dir, 'a.wav');
     const r = await runCli('generate', '-m', model, '-o', out, '--samples', '800', '--count', '2', '--seed', '5');

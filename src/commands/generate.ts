@@ -6,6 +6,7 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadAudio, writeWav } from '../audio';
 import { Generator, generate } from '../generate/generator';
+import { RELAXED_WASM_PATH } from '../generate/wasm-kernel';
 import { Sampler } from '../sample/sampler';
 import { loadModel } from '../train/checkpoint';
 import { UserError } from '../util/errors';
@@ -89,7 +90,7 @@ export async function runGenerate(a: GenerateArgs): Promise<GenerateReport> {
   const perSec = (total * a.count) / elapsed;
   return {
     files, samples: total, seedSamples: seedLen, seconds: total / rate, samplesPerSec: perSec,
-    realTimeFactor: perSec / rate, kernel: gen.kernel, threads: gen.threads, sampler: describeSampler(sampler),
+    realTimeFactor: perSec / rate, kernel: gen.wasmFile === RELAXED_WASM_PATH ? 'wasm (fused multiply-add)' : gen.kernel, threads: gen.threads, sampler: describeSampler(sampler),
   };
 }
 

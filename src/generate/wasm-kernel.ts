@@ -21,7 +21,6 @@ export const DEFAULT_WASM_PATH = path.resolve(__dirname, '..', '..', 'build', 'g
 /** The same kernel with fused multiply-adds (relaxed SIMD): Node >= 22, or Node 20 after enableRelaxedSimd(). */
 export const RELAXED_WASM_PATH = path.resolve(__dirname, '..', '..', 'build', 'generator-relaxed.wasm');
 
-
 export interface LoadedKernel {
   module: WasmModule;
   file: string;
