@@ -2,7 +2,7 @@
  * What the cached generator needs from a config, computed once: channel counts, dilations, and the steady
  * state of every layer under a constant input (the generator's initial state, see Generator.reset).
  */
-import { ModelConfig, dilations, receptiveField, validateConfig, weightShapes } from '../model/config';
+import { ModelConfig, assertWeights, dilations, receptiveField, validateConfig } from '../model/config';
 import { Quantizer } from '../quantize/quantizer';
 
 export type WeightMap = Map<string, Float32Array>;
@@ -41,13 +41,7 @@ export function netShape(config: ModelConfig): NetShape {
 
 /** Check every weight is present with the right size; returns a getter that throws on a missing name. */
 export function checkWeights(config: ModelConfig, weights: WeightMap): (name: string) => Float32Array {
-  for (const [name, shape] of weightShapes(config)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const w = weights.get(name);
-    if (!w || w.length !== size) {
-      throw new RangeError(`weight ${name}: expected ${size} values for shape [${shape}], got ${w ? w.length : 'none'}`);
-    }
-  }
+  assertWeights(config, weights);
   return (name: string) => weights.get(name)!;
 }
 

@@ -77,8 +77,23 @@ export function weightShapes(c: ModelConfig): [string, number[]][] {
   return shapes;
 }
 
+/** Number of values in a tensor of this shape. */
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Throw unless `weights` holds every weight of the config with its shape's number of values. */
+export function assertWeights(config: ModelConfig, weights: ReadonlyMap<string, Float32Array>): void {
+  for (const [name, shape] of weightShapes(config)) {
+    const w = weights.get(name);
+    if (!w || w.length !== shapeSize(shape)) {
+      throw new RangeError(`weight ${name}: expected ${shapeSize(shape)} values for shape [${shape}], got ${w ? w.length : 'none'}`);
+    }
+  }
+}
+
 export function parameterCount(c: ModelConfig): number {
-  return weightShapes(c).reduce((s, [, shape]) => s + shape.reduce((a, b) => a * b, 1), 0);
+  return weightShapes(c).reduce((s, [, shape]) => s + shapeSize(shape), 0);
 }
 
 export interface Cost {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Quantizer } from '../quantize/quantizer';
 import { Rng } from '../util/rng';
-import { ModelConfig, dilations, receptiveField, validateConfig, weightShapes } from './config';
+import { ModelConfig, assertWeights, dilations, receptiveField, shapeSize, validateConfig, weightShapes } from './config';
 import { dense, dilatedConv, dilatedGatedUnit, lastSteps, oneHotConv, softmaxCrossEntropyInt } from './ops';
 
 export type WeightArrays = Map<string, Float32Array>;
@@ -16,7 +16,7 @@ export function initWeights(config: ModelConfig, seed: number): WeightArrays {
   const rng = new Rng(seed);
   const out: WeightArrays = new Map();
   for (const [name, shape] of weightShapes(config)) {
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = shapeSize(shape);
     const w = new Float32Array(size);
     if (name.endsWith('/kernel')) {
       const [fanIn, fanOut] = shape;
@@ -45,13 +45,9 @@ export class WaveNet {
     this.receptiveField = receptiveField(config);
     this.dilations = dilations(config);
     this.variables = new Map();
+    assertWeights(config, weights);
     for (const [name, shape] of weightShapes(config)) {
-      const w = weights.get(name);
-      const size = shape.reduce((a, b) => a * b, 1);
-      if (!w || w.length !== size) {
-        throw new RangeError(`weight ${name}: expected ${size} values for shape [${shape}], got ${w ? w.length : 'none'}`);
-      }
-      this.variables.set(name, tf.variable(tf.tensor(w, shape), true, `${name}_${nextId++}`));
+      this.variables.set(name, tf.variable(tf.tensor(weights.get(name)!, shape), true, `${name}_${nextId++}`));
     }
     const Q = this.quantizer.bins;
     this.scalarTable = config.input === 'scalar'
