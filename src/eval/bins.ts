@@ -7,6 +7,7 @@
 import * as path from 'path';
 import { loadAudio, scanWavFolder } from '../audio';
 import { Companding, Quantizer } from '../quantize/quantizer';
+import { concatArrays } from '../util/arrays';
 import { UserError } from '../util/errors';
 import { entropyBits, segmentalSnrDb, snrDb } from './metrics';
 
@@ -78,14 +79,7 @@ export function loadCorpus(data: string, sampleRate: number, warn?: (l: string) 
     }
   }
   if (parts.length === 0) throw new UserError(`${data}: no readable .wav file`);
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const signal = new Float32Array(total);
-  let o = 0;
-  for (const p of parts) {
-    signal.set(p, o);
-    o += p.length;
-  }
-  return { files: used, signal, parts };
+  return { files: used, signal: concatArrays(parts, (n) => new Float32Array(n)), parts };
 }
 
 /** Score one quantizer on a signal. */

@@ -9,8 +9,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ModelConfig, validateConfig, weightShapes } from '../model/config';
+import { ModelConfig, shapeSize, validateConfig, weightShapes } from '../model/config';
 import { WeightArrays } from '../model/wavenet';
+import { concatArrays, splitArray } from '../util/arrays';
 import { UserError } from '../util/errors';
 import { writeFileAtomic } from '../util/files';
 
@@ -47,14 +48,7 @@ export interface OptimizerState {
 
 /** Concatenate float32 arrays into one little-endian buffer. */
 function packFloats(arrays: Float32Array[]): Buffer {
-  const total = arrays.reduce((s, a) => s + a.length, 0);
-  const out = new Float32Array(total);
-  let o = 0;
-  for (const a of arrays) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return Buffer.from(out.buffer);
+  return Buffer.from(concatArrays(arrays, (n) => new Float32Array(n)).buffer);
 }
 
 function unpackFloats(file: string, sizes: number[]): Float32Array[] {
@@ -63,14 +57,7 @@ function unpackFloats(file: string, sizes: number[]): Float32Array[] {
   if (buf.length !== expected) {
     throw new UserError(`${file}: expected ${expected} bytes, found ${buf.length} (truncated or from another model)`);
   }
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-  const out: Float32Array[] = [];
-  let o = 0;
-  for (const n of sizes) {
-    out.push(all.slice(o, o + n));
-    o += n;
-  }
-  return out;
+  return splitArray(new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)), sizes);
 }
 
 function stepName(step: number): string {
@@ -174,7 +161,7 @@ export function loadModel(dir: string): LoadedModel {
   }
   const weightsFile = path.join(dir, ...manifest.paths[0].split('/'));
   if (!fs.existsSync(weightsFile)) throw new UserError(`${weightsFile}: missing (the model directory is incomplete)`);
-  const arrays = unpackFloats(weightsFile, expected.map(([, s]) => s.reduce((a, b) => a * b, 1)));
+  const arrays = unpackFloats(weightsFile, expected.map(([, s]) => shapeSize(s)));
   const weights: WeightArrays = new Map(expected.map(([name], i) => [name, arrays[i]]));
   const checkpointDir = path.join(dir, ...j.binwave.checkpoint.split('/'));
   return { config, weights, step: j.binwave.step, checkpointDir };

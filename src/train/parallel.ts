@@ -12,6 +12,7 @@ import { Worker } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { BackendChoice } from '../backend';
 import { ModelConfig } from '../model/config';
+import { concatArrays } from '../util/arrays';
 import { startWorker } from '../util/worker-script';
 import type { InitMessage, StepMessage, WorkerReply, StepReply } from './worker';
 
@@ -123,12 +124,7 @@ export class GradientPool {
     const replies = await Promise.all(this.workers.map((w, j) => {
       const p = parts[j];
       if (p.chunks.length === 0) return Promise.resolve(null);
-      const windows = new Int32Array(p.chunks.reduce((a, b) => a + b, 0) * W);
-      let o = 0;
-      for (const r of p.rows) {
-        windows.set(r, o);
-        o += r.length;
-      }
+      const windows = concatArrays(p.rows, (n) => new Int32Array(n));
       const wcopy = Float32Array.from(weights);
       return w.request({ type: 'step', weights: wcopy, windows, windowLength: W, chunks: p.chunks }, [wcopy.buffer as ArrayBuffer, windows.buffer as ArrayBuffer]);
     }));

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { WaveNet } from '../model/wavenet';
 import { Dataset } from '../data/dataset';
+import { concatArrays, splitArray } from '../util/arrays';
 import { Progress } from '../util/progress';
 import { UserError } from '../util/errors';
 import { RngState } from '../util/rng';
@@ -153,20 +154,10 @@ async function localGradients(model: WaveNet, vars: tf.Variable[], data: Dataset
 /** The same from the gradient workers: this thread draws the windows (the data RNG stays here). */
 async function poolGradients(pool: GradientPool, vars: tf.Variable[], data: Dataset, o: TrainOptions, heap: number[]): Promise<{ mean: tf.Tensor[]; lossNats: number }> {
   const microBatches = Array.from({ length: o.accumulate }, () => data.nextBatch(o.batch));
-  const weights = new Float32Array(vars.reduce((s, v) => s + v.size, 0));
-  let off = 0;
-  for (const v of vars) {
-    weights.set(v.dataSync() as Float32Array, off);
-    off += v.size;
-  }
+  const weights = concatArrays(vars.map((v) => v.dataSync() as Float32Array), (n) => new Float32Array(n));
   const r = await pool.step(weights, microBatches, data.windowLength);
   r.heapBytes.forEach((b, i) => (heap[i] = Math.max(heap[i] ?? 0, b)));
-  off = 0;
-  const mean = vars.map((v) => {
-    const t = tf.tensor(r.grads.subarray(off, off + v.size), v.shape);
-    off += v.size;
-    return t;
-  });
+  const mean = splitArray(r.grads, vars.map((v) => v.size)).map((g, i) => tf.tensor(g, vars[i].shape));
   return { mean, lossNats: r.lossNats };
 }
 

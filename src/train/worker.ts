@@ -7,8 +7,9 @@
 import { parentPort } from 'worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { BackendChoice, selectBackend } from '../backend';
-import { ModelConfig, weightShapes } from '../model/config';
+import { ModelConfig, shapeSize, weightShapes } from '../model/config';
 import { WaveNet, WeightArrays } from '../model/wavenet';
+import { splitArray } from '../util/arrays';
 
 export interface InitMessage {
   type: 'init';
@@ -40,14 +41,9 @@ export type WorkerReply = { type: 'ready' } | StepReply | { type: 'error'; messa
 
 /** Split a flat array into named weights of the config. */
 export function unflatten(config: ModelConfig, flat: Float32Array): WeightArrays {
-  const out: WeightArrays = new Map();
-  let o = 0;
-  for (const [name, shape] of weightShapes(config)) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    out.set(name, flat.subarray(o, o + size));
-    o += size;
-  }
-  return out;
+  const shapes = weightShapes(config);
+  const parts = splitArray(flat, shapes.map(([, shape]) => shapeSize(shape)));
+  return new Map(shapes.map(([name], i) => [name, parts[i]]));
 }
 
 function heapBytes(): number {
@@ -60,7 +56,7 @@ let model: WaveNet | null = null;
 async function handle(msg: InitMessage | StepMessage): Promise<WorkerReply> {
   if (msg.type === 'init') {
     await selectBackend(msg.backend);
-    const zeros: WeightArrays = new Map(weightShapes(msg.config).map(([n, s]) => [n, new Float32Array(s.reduce((a, b) => a * b, 1))]));
+    const zeros: WeightArrays = new Map(weightShapes(msg.config).map(([n, s]) => [n, new Float32Array(shapeSize(s))]));
     model = new WaveNet(msg.config, zeros);
     return { type: 'ready' };
   }
