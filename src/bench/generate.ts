@@ -5,7 +5,7 @@
  * The headline, gen_samples_per_s_batch{B}, is what `binwave generate --count B` does: generate() with one
  * default Sampler (sample, T = 1) per stream, softmax and draw included, with the kernel 'auto' picks; for B ≥ 8
  * on one and two threads (_1thread / _2threads; on two, each thread samples its own streams), the unsuffixed key
- * the faster. The PyTorch peer samples too, so the ratio to it compares like with like. gen_gflops_batch{B}
+ * the faster (its threads in gen_threads_batch{B}). The PyTorch peer samples too, so the ratio to it compares like with like. gen_gflops_batch{B}
  * counts 2 flops per multiply-add of the model (gen_macs_per_sample).
  *
  * gen_step_samples_per_s_* time Generator.step alone, the network without sampling: per kernel (_ts, _wasm SIMD,
@@ -144,6 +144,7 @@ export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Re
   for (const B of batches) {
     const configs: [string, 1 | 2][] = B >= 8 ? [['_1thread', 1], ['_2threads', 2]] : [['', 1]];
     let best = 0;
+    let bestThreads = 1;
     for (const [suffix, threads] of configs) {
       try {
         const gen = await Generator.create(config, weights, B, { threads });
@@ -151,7 +152,7 @@ export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Re
           const rate = Math.round(measureEndToEnd(gen, runs, 64000));
           out[`gen_samples_per_s_batch${B}${suffix}`] = rate;
           opts.log?.(`generate(), batch ${B}, ${gen.kernel} kernel, ${threads} thread(s): ${rate} samples/s`);
-          best = Math.max(best, rate);
+          if (rate > best) [best, bestThreads] = [rate, gen.threads];
         } finally {
           gen.close();
         }
@@ -161,6 +162,7 @@ export async function benchGenerate(opts: BenchGenerateOptions = {}): Promise<Re
     }
     if (best > 0) {
       out[`gen_samples_per_s_batch${B}`] = best;
+      out[`gen_threads_batch${B}`] = bestThreads;
       out[`gen_gflops_batch${B}`] = (2 * macs * best) / 1e9;
     }
   }

@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<void> {
     const peak = Number(out.matmul_peak_gflops);
     for (const B of [1, 16]) {
       const gflops = Number(out[`gen_gflops_batch${B}`]);
-      const cores = out[`gen_samples_per_s_batch${B}`] === out[`gen_samples_per_s_batch${B}_2threads`] ? 2 : 1;
+      const cores = Number(out[`gen_threads_batch${B}`] ?? 1);
       if (peak > 0 && gflops > 0) out[`gen_fraction_of_matmul_peak_batch${B}`] = +(gflops / (cores * peak)).toFixed(3);
     }
   }
