@@ -156,6 +156,8 @@ export class Sampler {
   readonly rng: Rng;
   /** Softmax probabilities of the last pick (length Q): the wasm path's weights view when it is in use. */
   private readonly probs: Float64Array;
+  /** argmax, or sampling at temperature 0: picks need no softmax. */
+  private readonly argmaxOnly: boolean;
   /** The WebAssembly softmax (bit-identical to softmaxWeights), or null: then the TypeScript one runs. */
   private readonly fast: WasmSoftmax | null;
   /** Heap scratch for top-k / top-p thresholds. */
@@ -179,7 +181,8 @@ export class Sampler {
     this.quantizer = quantizer;
     this.config = c;
     this.rng = rng;
-    this.fast = options.wasm === false ? null : WasmSoftmax.create(quantizer.bins);
+    this.argmaxOnly = c.strategy === 'argmax' || (c.strategy === 'sample' && c.temperature === 0);
+    this.fast = options.wasm === false || this.argmaxOnly ? null : WasmSoftmax.create(quantizer.bins);
     this.probs = this.fast ? this.fast.weights : new Float64Array(quantizer.bins);
     this.sorted = new Float64Array(quantizer.bins);
   }
@@ -205,7 +208,7 @@ export class Sampler {
     const q = this.quantizer;
     if (logits.length !== q.bins) throw new RangeError(`expected ${q.bins} logits, got ${logits.length}`);
     const { strategy, temperature } = this.config;
-    if (strategy === 'argmax' || (strategy === 'sample' && temperature === 0)) {
+    if (this.argmaxOnly) {
       const b = argmax(logits);
       out.bin = b;
       out.value = this.binValue(b);
